@@ -1,0 +1,137 @@
+"""Configuration: the built-in default overlaid with a user's YAML file, validated early."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from annotate.errors import ConfigError, available
+
+DEFAULT_CONFIG_TEXT = resources.files("annotate").joinpath("default_config.yaml").read_text()
+
+
+def default_config() -> dict[str, Any]:
+    return yaml.safe_load(DEFAULT_CONFIG_TEXT)
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``base`` with ``override`` laid over it, mappings merged key by key."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _key_lines(node: yaml.Node, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
+    """1-based line of every mapping key, by its path."""
+    lines: dict[tuple[str, ...], int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key_path = (*path, str(key_node.value))
+            lines[key_path] = key_node.start_mark.line + 1
+            lines.update(_key_lines(value_node, key_path))
+    return lines
+
+
+class Config(dict):
+    """The effective configuration; remembers where each key came from for error messages."""
+
+    source: str = "<default>"
+    lines: dict[tuple[str, ...], int]
+
+    def where(self, *path: str) -> str:
+        line = self.lines.get(path)
+        return f"{self.source}, line {line}" if line else self.source
+
+    def annotator_config(self, name: str, defaults: Mapping[str, Any]) -> dict[str, Any]:
+        """An annotator's settings: its defaults overlaid with ``annotators.<name>``."""
+        section = self["annotators"].get(name) or {}
+        if not isinstance(section, Mapping):
+            raise ConfigError(
+                f"{self.where('annotators', name)}: annotators.{name} must be a mapping of "
+                f"settings. {available(defaults)}"
+            )
+        unknown = sorted(set(section) - set(defaults))
+        if unknown:
+            key = unknown[0]
+            raise ConfigError(
+                f"{self.where('annotators', name, key)}: unknown setting '{key}' for annotator "
+                f"'{name}'. {available(defaults)}"
+            )
+        return deep_merge(defaults, section)
+
+
+def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None
+                ) -> Config:
+    """The default config, overlaid with the YAML file at ``path`` and then ``overrides``."""
+    config = _load_file(path)
+    if overrides:
+        _check_keys(overrides, config, default_config())
+        merged = Config(deep_merge(config, overrides))
+        merged.source, merged.lines = config.source, config.lines
+        config = merged
+    return config
+
+
+def _load_file(path: str | Path | None) -> Config:
+    config = Config(default_config())
+    config.lines = {}
+    if path is None:
+        return config
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read config file: {error}") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        user = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigError(f"{path}{where}: not valid YAML: {problem}. Fix the syntax.") from None
+    if user is None:
+        user = {}
+    if not isinstance(user, Mapping):
+        raise ConfigError(f"{path}: a config file must be a YAML mapping of settings.")
+    config.source = str(path)
+    config.lines = _key_lines(node) if node is not None else {}
+    _check_keys(user, config, default_config())
+    merged = Config(deep_merge(config, user))
+    merged.source, merged.lines = config.source, config.lines
+    return merged
+
+
+def _check_keys(user: Mapping[str, Any], config: Config, defaults: Mapping[str, Any]) -> None:
+    for key in user:
+        if key not in defaults:
+            raise ConfigError(
+                f"{config.where(key)}: unknown key '{key}'. {available(defaults)}"
+            )
+    expected_types = {"pipeline": list, "plugin_dirs": list, "plugins": list, "annotators": dict,
+                      "merge": dict, "batch_size": int, "max_chars": int, "model": str}
+    for key, kind in expected_types.items():
+        if key in user and not isinstance(user[key], kind):
+            raise ConfigError(
+                f"{config.where(key)}: '{key}' must be a {kind.__name__}, got {user[key]!r}."
+            )
+    merge = user.get("merge") or {}
+    for key in merge:
+        if key not in defaults["merge"]:
+            raise ConfigError(
+                f"{config.where('merge', key)}: unknown key 'merge.{key}'. "
+                f"{available(defaults['merge'])}"
+            )
+    if merge.get("policy", "merge") not in ("merge", "keep-all"):
+        raise ConfigError(f"{config.where('merge', 'policy')}: merge.policy is merge or keep-all.")
+    if merge.get("match", "exact") not in ("exact", "overlap"):
+        raise ConfigError(f"{config.where('merge', 'match')}: merge.match is exact or overlap.")

