@@ -35,7 +35,7 @@ class Annotator:
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = config
 
-    def setup(self, nlp: Language | None) -> None:  # noqa: B027 - optional hook
+    def setup(self, nlp: Language | None) -> None:
         """Called once per process with the loaded spaCy pipeline (``None`` if none is loaded)."""
 
     def annotate(self, doc: Document) -> Iterable[Annotation]:

@@ -13,8 +13,9 @@ from annotate.plugins import discover
 from annotate.registry import Registry
 
 
-def load_registry(config: Config, plugin_dirs: Sequence[str | Path] = (),
-                  plugins: Sequence[str] = ()) -> Registry:
+def load_registry(
+    config: Config, plugin_dirs: Sequence[str | Path] = (), plugins: Sequence[str] = ()
+) -> Registry:
     """Discover plugins named by the config and the arguments, and collect what they register."""
     found = discover(
         plugin_dirs=[*config["plugin_dirs"], *plugin_dirs],
@@ -40,7 +41,11 @@ def build_pipeline(
 
 
 def annotate_text(
-    text: str, *, doc_id: str = "text", date: str | None = None, pipeline: Pipeline | None = None,
+    text: str,
+    *,
+    doc_id: str = "text",
+    date: str | None = None,
+    pipeline: Pipeline | None = None,
     **meta: Any,
 ) -> Document:
     """Annotate one string; ``date`` (ISO) anchors relative dates."""

@@ -69,8 +69,9 @@ class Config(dict):
         return deep_merge(defaults, section)
 
 
-def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None
-                ) -> Config:
+def load_config(
+    path: str | Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> Config:
     """The default config, overlaid with the YAML file at ``path`` and then ``overrides``."""
     config = _load_file(path)
     if overrides:
@@ -114,11 +115,17 @@ def _load_file(path: str | Path | None) -> Config:
 def _check_keys(user: Mapping[str, Any], config: Config, defaults: Mapping[str, Any]) -> None:
     for key in user:
         if key not in defaults:
-            raise ConfigError(
-                f"{config.where(key)}: unknown key '{key}'. {available(defaults)}"
-            )
-    expected_types = {"pipeline": list, "plugin_dirs": list, "plugins": list, "annotators": dict,
-                      "merge": dict, "batch_size": int, "max_chars": int, "model": str}
+            raise ConfigError(f"{config.where(key)}: unknown key '{key}'. {available(defaults)}")
+    expected_types = {
+        "pipeline": list,
+        "plugin_dirs": list,
+        "plugins": list,
+        "annotators": dict,
+        "merge": dict,
+        "batch_size": int,
+        "max_chars": int,
+        "model": str,
+    }
     for key, kind in expected_types.items():
         if key in user and not isinstance(user[key], kind):
             raise ConfigError(

@@ -39,7 +39,8 @@ def resolve_model_name(name: str) -> str:
 
 
 def model_label(nlp: Language) -> str:
-    return f"{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
+    meta = nlp.meta
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
 
 
 @functools.cache

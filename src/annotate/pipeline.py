@@ -47,6 +47,7 @@ class Pipeline:
         timings: bool = False,
     ) -> None:
         self.config = config
+        self.registry = registry
         self.fail_fast = fail_fast
         self.timings = timings
         configured = list(config["pipeline"])
@@ -64,7 +65,10 @@ class Pipeline:
             [_make_step(registry.annotators[n], config) for n in chosen], registry
         )
         self.skipped_info = {
-            n: {"version": registry.annotators[n].obj.version, "plugin": registry.annotators[n].plugin}
+            n: {
+                "version": registry.annotators[n].obj.version,
+                "plugin": registry.annotators[n].plugin,
+            }
             for n in self.skipped
         }
         components = [s.annotator.spacy_components for s in self.steps]
@@ -88,7 +92,9 @@ class Pipeline:
             batch = [self._check_size(item) for item in batch]
             docs = [item for item in batch if isinstance(item, Document)]
             if self.nlp is not None:
-                for doc, parsed in zip(docs, parse(self.nlp, (d.text for d in docs), batch_size)):
+                for doc, parsed in zip(
+                    docs, parse(self.nlp, (d.text for d in docs), batch_size), strict=True
+                ):
                     doc.spacy = parsed
             for item in batch:
                 if isinstance(item, Document):
@@ -121,7 +127,8 @@ class Pipeline:
             broken = [layer for layer in step.annotator.requires if layer in failed_layers]
             if broken:
                 doc.annotators[step.name] = {
-                    **status, "status": "skipped",
+                    **status,
+                    "status": "skipped",
                     "error": f"required layer {', '.join(broken)} failed on this document",
                 }
                 failed_layers.update(step.annotator.assigns)
@@ -161,7 +168,11 @@ class Pipeline:
                 raise TypeError(f"returned {type(a).__name__}, not an Annotation")
             if a.layer not in assigns:
                 raise ValueError(f"wrote layer '{a.layer}', which it does not declare in assigns")
-            if not (isinstance(a.start, int) and isinstance(a.end, int) and 0 <= a.start <= a.end <= size):
+            if not (
+                isinstance(a.start, int)
+                and isinstance(a.end, int)
+                and 0 <= a.start <= a.end <= size
+            ):
                 raise ValueError(f"span {a.start}-{a.end} is outside the text (0-{size})")
             a.text = doc.text[a.start : a.end]
             if not a.sources:
@@ -203,9 +214,7 @@ def _ordered(steps: list[Step], registry: Registry) -> list[Step]:
                     f"pipeline assigns: {hint}."
                 )
     while remaining:
-        ready = next(
-            (s for s in remaining if set(s.annotator.requires) <= done), None
-        )
+        ready = next((s for s in remaining if set(s.annotator.requires) <= done), None)
         if ready is None:
             cycle = ", ".join(s.name for s in remaining)
             raise ConfigError(f"annotators {cycle} require each other's layers; break the cycle.")

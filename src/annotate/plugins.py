@@ -27,6 +27,11 @@ BUILTIN_PLUGINS = (
     "annotate.io.readers",
     "annotate.io.writers",
     "annotate.annotators.entities",
+    "annotate.cli.run",
+    "annotate.cli.plugins",
+    "annotate.cli.config",
+    "annotate.cli.schema",
+    "annotate.cli.show",
 )
 
 
@@ -34,7 +39,14 @@ class PluginWarning(UserWarning):
     """A plugin could not be loaded; annotate goes on without it."""
 
 
+_warned: set[str] = set()
+
+
 def _warn(plugin: str, error: BaseException) -> None:
+    key = f"{plugin}: {error}"
+    if key in _warned:  # discovery can run twice in one process (CLI start-up, then run)
+        return
+    _warned.add(key)
     warnings.warn(
         f"plugin {plugin} failed to load and is left out: {type(error).__name__}: {error}",
         PluginWarning,

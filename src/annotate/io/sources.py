@@ -30,8 +30,10 @@ def read_paths(
         path = Path(raw)
         if path.is_dir():
             files = sorted(
-                p for p in path.rglob("*")
-                if p.suffix.lower() in by_ext and p.is_file()
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in by_ext
+                and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             for file in files:

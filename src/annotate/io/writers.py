@@ -54,7 +54,9 @@ class JsonDirWriter:
     def __init__(self, out: str) -> None:
         self.folder = Path(out)
         if self.folder.exists() and not self.folder.is_dir():
-            raise InputError(out, "exists and is not a folder; choose another -o, or --format jsonl.")
+            raise InputError(
+                out, "exists and is not a folder; choose another -o, or --format jsonl."
+            )
         self.folder.mkdir(parents=True, exist_ok=True)
         self.written: dict[str, str] = {}
 

@@ -1,0 +1,38 @@
+"""Shared bits of the CLI commands: error reporting and option parsing."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import typer
+
+from annotate.errors import AnnotateError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def error_line(message: str) -> None:
+    """One line on stderr."""
+    print(f"error: {message}", file=sys.stderr)
+
+
+def friendly(function: F) -> F:
+    """Turn an AnnotateError into one line on stderr and its exit code (2: usage or config)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except AnnotateError as error:
+            error_line(str(error))
+            raise typer.Exit(error.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def split_names(values: Iterable[str] | None) -> list[str]:
+    """``--only a,b --only c`` -> ["a", "b", "c"]."""
+    return [name.strip() for value in values or () for name in value.split(",") if name.strip()]

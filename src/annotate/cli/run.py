@@ -1,0 +1,155 @@
+"""``annotate run``: annotate files and folders into OUT."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from annotate.api import build_pipeline
+from annotate.batch import Summary, run_batch
+from annotate.cli._util import error_line, friendly, split_names
+from annotate.errors import AnnotateError
+from annotate.hookspecs import hookimpl
+from annotate.io.writers import write_atomic
+from annotate.pipeline import AnnotatorFailed
+
+
+class Format(StrEnum):
+    json = "json"
+    jsonl = "jsonl"
+
+
+class StdinFormat(StrEnum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+@friendly
+def run(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders (recursively) or - for stdin.")
+    ],
+    out: Annotated[
+        str,
+        typer.Option("--out", "-o", help="Output folder (json), file (jsonl), or - for stdout."),
+    ] = "out",
+    format: Annotated[
+        Format,
+        typer.Option("--format", "-f", help="json: OUT/<id>.json per document; jsonl: one file."),
+    ] = Format.json,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="YAML config (see `annotate config`).")
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Run only these annotators (comma-separated or repeated)."),
+    ] = None,
+    skip: Annotated[
+        list[str] | None, typer.Option("--skip", help="Leave these annotators out.")
+    ] = None,
+    plugins_dir: Annotated[
+        list[Path] | None, typer.Option("--plugins-dir", help="Folder of local plugins.")
+    ] = None,
+    plugin: Annotated[
+        list[str] | None, typer.Option("--plugin", "-p", help="Plugin module to import.")
+    ] = None,
+    stdin_format: Annotated[
+        StdinFormat, typer.Option(help="What - on stdin holds.")
+    ] = StdinFormat.text,
+    fail_fast: Annotated[
+        bool, typer.Option("--fail-fast", help="Stop at the first annotator error.")
+    ] = False,
+    timings: Annotated[
+        bool,
+        typer.Option(
+            "--timings", help="Record seconds per annotator (output no longer byte-identical)."
+        ),
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write the run summary as JSON here.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
+) -> None:
+    """Annotate PATHS and write one JSON annotation layer per document.
+
+    Exit codes: 0 all documents ok, 1 some documents or annotators failed, 2 usage or config error.
+    """
+    summary = annotate_paths(
+        paths,
+        out,
+        format=format.value,
+        config=config,
+        only=split_names(only),
+        skip=split_names(skip),
+        plugin_dirs=plugins_dir or [],
+        plugins=plugin or [],
+        stdin_format=stdin_format.value,
+        fail_fast=fail_fast,
+        timings=timings,
+    )
+    if report is not None:
+        write_atomic(report, json.dumps(summary.to_json(), indent=2) + "\n")
+    if not quiet:
+        print_summary(summary, out)
+    raise typer.Exit(summary.exit_code)
+
+
+def annotate_paths(
+    paths: list[str],
+    out: str,
+    *,
+    format: str = "json",
+    config: Path | None = None,
+    only: list[str] | None = None,
+    skip: list[str] | None = None,
+    plugin_dirs: list[Path] | None = None,
+    plugins: list[str] | None = None,
+    stdin_format: str = "text",
+    fail_fast: bool = False,
+    timings: bool = False,
+) -> Summary:
+    """The plain function behind ``annotate run``."""
+    pipeline = build_pipeline(
+        config,
+        only=only or (),
+        skip=skip or (),
+        plugin_dirs=plugin_dirs or (),
+        plugins=plugins or (),
+        fail_fast=fail_fast,
+        timings=timings,
+    )
+    writers = pipeline.registry.writers
+    writer_cls = writers["jsonl" if out == "-" else format].obj
+    writer = writer_cls(out)
+    try:
+        return run_batch(paths, pipeline, writer, report=error_line, stdin_format=stdin_format)
+    except AnnotatorFailed as error:
+        raise AnnotateError(f"{error} (stopped by --fail-fast; output so far is kept)") from None
+
+
+def print_summary(summary: Summary, out: str) -> None:
+    console = Console(stderr=True)
+    table = Table(show_header=True, header_style="bold", box=None)
+    table.add_column("layer")
+    table.add_column("annotations", justify="right")
+    for layer, count in sorted(summary.layers.items()):
+        table.add_row(layer, str(count))
+    console.print(table)
+    errors = sum(summary.annotator_errors.values())
+    console.print(
+        f"{summary.ok + summary.failed} document(s): {summary.ok} ok, {summary.failed} failed"
+        + (f", {errors} annotator errors" if errors else "")
+        + f" · {summary.words:,} words in {summary.seconds:.2f}s "
+        f"({summary.words_per_second:,.0f} words/s)" + ("" if out == "-" else f" → {out}")
+    )
+
+
+@hookimpl
+def register_commands(app: typer.Typer) -> None:
+    app.command("run")(run)
