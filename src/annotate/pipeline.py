@@ -10,7 +10,7 @@ from typing import Any
 
 from annotate.annotator import Annotator
 from annotate.config import Config
-from annotate.errors import ConfigError, InputError, available
+from annotate.errors import AnnotateError, ConfigError, InputError, available
 from annotate.merge import merge
 from annotate.model import Annotation, Document, sort_key
 from annotate.nlp import load_model, model_label, parse, resolve_model_name
@@ -30,8 +30,10 @@ class Step:
         return {"version": self.annotator.version, "plugin": self.entry.plugin}
 
 
-class AnnotatorFailed(Exception):
-    """Raised with --fail-fast when an annotator raises on a document."""
+class AnnotatorFailed(AnnotateError):
+    """Raised with --fail-fast when an annotator raises on a document (exit code 1)."""
+
+    exit_code = 1
 
 
 class Pipeline:
@@ -141,7 +143,8 @@ class Pipeline:
                 if self.fail_fast:
                     raise AnnotatorFailed(
                         f"{doc.meta.get('source', doc.id)}: annotator '{step.name}' failed: "
-                        f"{type(error).__name__}: {error}"
+                        f"{type(error).__name__}: {error} (stopped by --fail-fast; output "
+                        "written so far is kept)"
                     ) from error
                 doc.document = saved
                 failed_layers.update(step.annotator.assigns)

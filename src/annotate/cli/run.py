@@ -14,10 +14,8 @@ from rich.table import Table
 from annotate.api import build_pipeline
 from annotate.batch import Summary, run_batch
 from annotate.cli._util import error_line, friendly, split_names
-from annotate.errors import AnnotateError
 from annotate.hookspecs import hookimpl
 from annotate.io.writers import write_atomic
-from annotate.pipeline import AnnotatorFailed
 
 
 class Format(StrEnum):
@@ -127,10 +125,7 @@ def annotate_paths(
     writers = pipeline.registry.writers
     writer_cls = writers["jsonl" if out == "-" else format].obj
     writer = writer_cls(out)
-    try:
-        return run_batch(paths, pipeline, writer, report=error_line, stdin_format=stdin_format)
-    except AnnotatorFailed as error:
-        raise AnnotateError(f"{error} (stopped by --fail-fast; output so far is kept)") from None
+    return run_batch(paths, pipeline, writer, report=error_line, stdin_format=stdin_format)
 
 
 def print_summary(summary: Summary, out: str) -> None:
