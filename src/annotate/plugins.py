@@ -115,7 +115,7 @@ class PluginSet:
             name = path.parent.name if path.name == "__init__.py" else path.stem
             module = _import_path(path, f"annotate_plugin_{name}")
             if module is not None:
-                self.add(module, f"{name} ({folder})", f"plugins dir {folder}")
+                self.add(module, name, f"plugins dir {folder}")
 
     def registry(self) -> Registry:
         """Call each plugin's register_* hooks and collect what they register."""
@@ -127,7 +127,7 @@ class PluginSet:
             ("writers", hooks.register_writers),
         ):
             # Call each implementation with its own `register`, so we know who registered what.
-            for impl in reversed(caller.get_hookimpls()):
+            for impl in caller.get_hookimpls():  # in registration order
                 plugin = impl.plugin_name
                 origin = self.origins.get(plugin, "module")
 

@@ -72,6 +72,9 @@ class Entities(Annotator):
             if e.label_ in self.labels
         ]
         mentions = [m for m in mentions if m.end > m.start]
+        for m in mentions:  # "Norvalis AG" is a company whatever the model says
+            if m.label in self.name_labels and self.designator_suffix.search(text, m.start, m.end):
+                m.label, m.method = "ORG", "ner+designator"
         mentions += self._designated(text, mentions)
         if self.config["propagate"]:
             mentions += self._propagated(text, mentions)
@@ -175,7 +178,7 @@ class Entities(Annotator):
         votes: dict[str, Counter[str]] = defaultdict(Counter)
         for m in mentions:
             if m.label in self.name_labels and m.method != "name-match":
-                weight = {"designator": 3.0}.get(m.method, 1.5 if m.label == "ORG" else 1.0)
+                weight = 3.0 if "designator" in m.method else 1.5 if m.label == "ORG" else 1.0
                 votes[canonical[_key(self._strip(text[m.start : m.end]))]][m.label] += weight
         for m in mentions:
             if m.label in self.name_labels:

@@ -64,7 +64,7 @@ class TextReader:
         if not body.strip():
             yield InputError(source, "has front matter but no text to annotate.")
             return
-        doc_id = meta.pop("id", None) or PurePath(source).stem
+        doc_id = meta.pop("id", None) or PurePath(source).stem.strip("<>")
         yield _document(doc_id, body, meta, source)
 
 

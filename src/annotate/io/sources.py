@@ -33,7 +33,7 @@ def read_paths(
                 p
                 for p in path.rglob("*")
                 if p.suffix.lower() in by_ext
-                and p.is_file()
+                and (p.is_file() or p.is_symlink())
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             for file in files:

@@ -1,0 +1,132 @@
+"""The stance lexicon: phrase patterns matched on token lemmas (see stance.yaml for the syntax)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+GAP = None  # a "*" slot: 0 to MAX_GAP tokens, no punctuation
+MAX_GAP = 3
+# Kinds of phrase in the lexicon. "cue" patterns carry a polarity and a weight; the others a
+# direction ("trend") or nothing.
+CUE, PARTICLE, CHANGE, TERMINATOR, DENIAL, HEDGE, TREND, ANAPHOR, SOURCE = (
+    "cue", "particle", "change", "terminator", "denial", "hedge", "trend", "anaphor", "source"
+)
+NEGATORS = (PARTICLE, CHANGE, TERMINATOR, DENIAL)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One lexicon phrase: its slots (sets of accepted word forms, or GAP)."""
+
+    kind: str
+    text: str
+    slots: tuple[frozenset[str] | None, ...]
+    value: str = ""  # polarity of a cue, direction of a trend
+    weight: float = 0.0
+
+
+@dataclass(frozen=True)
+class Match:
+    """A pattern found at tokens ``start``..``end`` (document token indices, end exclusive)."""
+
+    pattern: Pattern
+    start: int
+    end: int
+
+    def root(self, doc: Doc) -> Token:
+        """The match's syntactic head: its token whose head lies outside the match."""
+        tokens = doc[self.start : self.end]
+        return next((t for t in tokens if not self.start <= t.head.i < self.end or t.head is t),
+                    tokens[0])
+
+
+def forms(token: Token) -> set[str]:
+    """The keys a token matches a pattern word by: its lemma, its lower form, a naive singular."""
+    lower = token.lower_
+    keys = {lower, token.lemma_.lower()}
+    if len(lower) > 3 and lower.endswith("s"):
+        keys.add(lower[:-1])
+    return keys
+
+
+class Lexicon:
+    """All phrases of the stance config, indexed by their first word."""
+
+    def __init__(self, config: Mapping[str, Any], tokenize: Callable[[str], Iterable[str]]) -> None:
+        self._tokenize = tokenize
+        patterns: list[Pattern] = []
+        for polarity, cues in config["cues"].items():
+            patterns += [self._pattern(CUE, text, polarity, float(w)) for text, w in cues.items()]
+        negators = config["negators"]
+        for kind, key in ((PARTICLE, "particles"), (CHANGE, "change_particles"),
+                          (TERMINATOR, "terminators"), (DENIAL, "denials")):
+            patterns += [self._pattern(kind, text) for text in negators[key]]
+        patterns += [self._pattern(HEDGE, text) for text in config["hedges"]]
+        for direction, phrases in config["trends"].items():
+            patterns += [self._pattern(TREND, text, direction) for text in phrases]
+        patterns += [self._pattern(ANAPHOR, text) for text in config["anaphors"]]
+        patterns += [self._pattern(SOURCE, text) for text in config["source_markers"]]
+        self.by_first: dict[str, list[Pattern]] = defaultdict(list)
+        for p in patterns:
+            for word in p.slots[0] or ():
+                self.by_first[word].append(p)
+
+    def _pattern(self, kind: str, text: str, value: str = "", weight: float = 0.0) -> Pattern:
+        slots: list[frozenset[str] | None] = []
+        for word in str(text).split():
+            if word == "*":
+                slots.append(GAP)
+            elif "|" in word:
+                slots.append(frozenset(w.lower() for w in word.split("|")))
+            else:
+                slots += [frozenset([piece.lower()]) for piece in self._tokenize(word)]
+        if not slots or slots[0] is GAP or slots[-1] is GAP:
+            raise ValueError(f"stance lexicon: '{text}' must start and end with a word")
+        return Pattern(kind, str(text), tuple(slots), value, weight)
+
+    def find(self, sent: Span) -> list[Match]:
+        """Every phrase in ``sent``; overlapping cues resolved longest (then heaviest) first."""
+        keys = [forms(t) for t in sent]
+        found: list[Match] = []
+        for i, token_keys in enumerate(keys):
+            candidates = {p for k in token_keys for p in self.by_first.get(k, ())}
+            for p in candidates:
+                end = _match(p.slots, 0, sent, keys, i)
+                if end is not None:
+                    found.append(Match(p, sent.start + i, sent.start + end))
+        return _resolve(found)
+
+
+def _match(slots: tuple, s: int, sent: Span, keys: list[set[str]], i: int) -> int | None:
+    """End (sentence token index) of ``slots[s:]`` matched from token ``i``, longest first."""
+    if s == len(slots):
+        return i
+    slot = slots[s]
+    if slot is GAP:
+        for skip in range(MAX_GAP, -1, -1):
+            if i + skip <= len(keys) and not any(t.is_punct for t in sent[i : i + skip]):
+                end = _match(slots, s + 1, sent, keys, i + skip)
+                if end is not None:
+                    return end
+        return None
+    if i < len(keys) and slot & keys[i]:
+        return _match(slots, s + 1, sent, keys, i + 1)
+    return None
+
+
+def _resolve(matches: list[Match]) -> list[Match]:
+    """Within each kind (negators as one), keep non-overlapping matches, longest first."""
+    kept: list[Match] = []
+    taken: dict[str, set[int]] = defaultdict(set)
+    for m in sorted(matches, key=lambda m: (m.start - m.end, -m.pattern.weight, m.start)):
+        group = "negator" if m.pattern.kind in NEGATORS else m.pattern.kind
+        span = set(range(m.start, m.end))
+        if not span & taken[group]:
+            taken[group] |= span
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)

@@ -1,0 +1,227 @@
+"""Fingerprints and the per-annotator result cache.
+
+An annotator's result on a document is cached under a key made of the document's input hash,
+the annotator's name, version and config (and spaCy model, if it uses one), and the hashes of
+the layers it requires as they stood when it ran. Change one annotator's config and only that
+annotator, and those reading its layers, run again. The cache is one SQLite file
+(``OUT/.annotate-cache/cache.sqlite`` unless ``--cache DIR``); only the main process writes it.
+
+The *pipeline fingerprint* covers everything that shapes an output file except the input:
+``meta.fingerprint = {"input": ..., "pipeline": ...}`` in each output lets a re-run skip
+documents that are already done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from annotate.model import Annotation, Document
+    from annotate.pipeline import Pipeline
+
+CACHE_DIR_NAME = ".annotate-cache"
+CACHE_FILE = "cache.sqlite"
+FINGERPRINT_KEY = "fingerprint"  # in meta; left out of the input hash
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def input_hash(doc: Document) -> str:
+    """Hash of everything an annotator may read from the input: id, text and meta."""
+    meta = {k: v for k, v in doc.meta.items() if k not in ("sha256", FINGERPRINT_KEY)}
+    return _digest([doc.id, doc.text, meta])
+
+
+@dataclass(frozen=True)
+class StepIdentity:
+    """What identifies one annotator's behaviour, minus its input."""
+
+    name: str
+    version: str
+    config: str  # hash of its settings (and the spaCy model, if it uses one)
+    requires: tuple[str, ...]
+    assigns: tuple[str, ...]
+
+
+def step_identities(pipeline: Pipeline) -> list[StepIdentity]:
+    model = None
+    if pipeline.nlp is not None:
+        model = [pipeline.model, list(pipeline.nlp.pipe_names)]
+    identities = []
+    for step in pipeline.steps:
+        annotator = step.annotator
+        uses_spacy = annotator.spacy_components is not None
+        identities.append(
+            StepIdentity(
+                name=step.name,
+                version=str(annotator.version),
+                config=_digest([dict(annotator.config), model if uses_spacy else None]),
+                requires=tuple(annotator.requires),
+                assigns=tuple(annotator.assigns),
+            )
+        )
+    return identities
+
+
+def pipeline_fingerprint(pipeline: Pipeline) -> str:
+    """Hash of the annotators (names, versions, configs, model), skipped ones and merge rules."""
+    return _digest(
+        {
+            "steps": [
+                [s.name, s.version, s.config, s.requires, s.assigns]
+                for s in step_identities(pipeline)
+            ],
+            "skipped": pipeline.skipped_info,
+            "merge": pipeline.config["merge"],
+            "max_chars": pipeline.config["max_chars"],
+            "timings": pipeline.timings,
+        }
+    )
+
+
+def _annotation_key(a: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (a["start"], -a["end"], a["label"], json.dumps(a["attrs"], sort_keys=True, default=repr))
+
+
+def layer_hash(annotations: Iterable[Mapping[str, Any]], document_value: Any) -> str:
+    """Hash of one layer's content: its spans (offsets, label, attrs) and document-level value."""
+    spans = sorted(
+        (_annotation_key(a) for a in annotations),
+    )
+    return _digest([spans, document_value])
+
+
+def doc_layer_hash(doc: Document, layer: str) -> str:
+    return layer_hash(
+        ({"start": a.start, "end": a.end, "label": a.label, "attrs": a.attrs} for a in doc.layer(layer)),
+        doc.document.get(layer),
+    )
+
+
+def step_key(doc_hash: str, step: StepIdentity, required: Sequence[str]) -> str:
+    return _digest([doc_hash, step.name, step.version, step.config, list(required)])
+
+
+def raw_annotation(a: Annotation) -> dict[str, Any]:
+    """An annotator's output as returned (before the runner adds text, id, default sources)."""
+    return {
+        "layer": a.layer,
+        "start": a.start,
+        "end": a.end,
+        "label": a.label,
+        "attrs": a.attrs,
+        "sources": list(a.sources),
+    }
+
+
+class ResultCache:
+    """key -> one annotator's result (``{"annotations": [...], "document": {...}}``) in SQLite."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path = self.folder / CACHE_FILE
+        self.db = sqlite3.connect(self.path, timeout=60)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS results "
+            "(key TEXT PRIMARY KEY, annotator TEXT NOT NULL, value TEXT NOT NULL)"
+        )
+        self.db.commit()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_many(self, entries: Iterable[tuple[str, str, str]]) -> None:
+        """Store ``(key, annotator, value_json)`` entries in one transaction."""
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO results (key, annotator, value) VALUES (?, ?, ?)", entries
+            )
+
+    def info(self) -> dict[str, Any]:
+        rows = self.db.execute(
+            "SELECT annotator, COUNT(*), SUM(LENGTH(value)) FROM results GROUP BY annotator"
+        ).fetchall()
+        files = [p for p in self.folder.iterdir() if p.name.startswith(CACHE_FILE)]
+        return {
+            "path": str(self.path),
+            "entries": {name: count for name, count, _ in sorted(rows)},
+            "bytes": sum(p.stat().st_size for p in files),
+        }
+
+    def clear(self, annotators: Sequence[str] = ()) -> int:
+        """Delete the entries of ``annotators`` (all when empty); return how many."""
+        with self.db:
+            if annotators:
+                marks = ",".join("?" * len(annotators))
+                cursor = self.db.execute(
+                    f"DELETE FROM results WHERE annotator IN ({marks})", tuple(annotators)
+                )
+            else:
+                cursor = self.db.execute("DELETE FROM results")
+        self.db.execute("VACUUM")
+        return cursor.rowcount
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def resolve(
+    cache: ResultCache, steps: Sequence[StepIdentity], doc_hash: str
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The cached results usable for a document: step name -> (key, value).
+
+    Walks the steps in order, building each key from the layers the cached results before it
+    produced; a step whose required layer comes from a miss is a miss too.
+    """
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
+    annotations: dict[str, list[dict[str, Any]]] = {}
+    documents: dict[str, Any] = {}
+    unknown: set[str] = set()
+    for step in steps:
+        if unknown.intersection(step.requires):
+            unknown.update(step.assigns)
+            continue
+        required = [
+            layer_hash(annotations.get(layer, ()), documents.get(layer)) for layer in step.requires
+        ]
+        key = step_key(doc_hash, step, required)
+        value = cache.get(key)
+        if value is None:
+            unknown.update(step.assigns)
+            continue
+        found[step.name] = (key, value)
+        for a in value["annotations"]:
+            annotations.setdefault(a["layer"], []).append(a)
+        documents.update(value["document"])
+    return found
+
+
+def default_cache_dir(out: str, format: str) -> Path | None:
+    """``OUT/.annotate-cache`` (json), next to the file (jsonl), none for stdout."""
+    if out == "-":
+        return None
+    path = Path(out)
+    if format == "json" or path.is_dir():
+        return path / CACHE_DIR_NAME
+    return path.parent / CACHE_DIR_NAME
+
+
+def find_cache_dir(location: str | Path) -> Path:
+    """The cache folder for an output folder, or ``location`` itself if it is one."""
+    path = Path(location)
+    if (path / CACHE_DIR_NAME).is_dir():
+        return path / CACHE_DIR_NAME
+    return path

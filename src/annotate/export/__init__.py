@@ -1,0 +1,74 @@
+"""Read annotate output back, and export it to other tools' formats (one module per format).
+
+Each format module has ``export(docs, out, layers) -> Exported``: it writes into the folder
+``out`` and says which files it wrote and what it could not represent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotate.errors import InputError
+from annotate.model import SCHEMA, Annotation, Document
+
+OUTPUT_SUFFIXES = (".json", ".jsonl")
+
+
+@dataclass
+class Exported:
+    """What an export wrote, and notes on what it could not represent."""
+
+    files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def read_outputs(paths: Iterable[Path]) -> list[Document]:
+    """Documents from annotate output files (``.json``, ``.jsonl``) and folders of them."""
+    docs: dict[str, Document] = {}
+    for path in paths:
+        for file in _output_files(Path(path)):
+            for where, record in _records(file):
+                if not isinstance(record, dict) or record.get("schema") != SCHEMA:
+                    raise InputError(where, f"is not annotate output (no \"schema\": {SCHEMA!r}).")
+                doc = Document.from_json(record)
+                if doc.id in docs:
+                    raise InputError(where, f"document id '{doc.id}' appears twice.")
+                docs[doc.id] = doc
+    return list(docs.values())
+
+
+def _output_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(
+            p
+            for p in path.rglob("*")
+            if p.suffix in OUTPUT_SUFFIXES
+            and p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+    if not path.exists():
+        raise InputError(str(path), "no such file or folder; check the path.")
+    return [path]
+
+
+def _records(file: Path) -> Iterable[tuple[str, Any]]:
+    try:
+        text = file.read_text(encoding="utf-8")
+        if file.suffix == ".jsonl":
+            return [
+                (f"{file}, line {n}", json.loads(line))
+                for n, line in enumerate(text.splitlines(), start=1)
+                if line.strip()
+            ]
+        return [(str(file), json.loads(text))]
+    except (OSError, ValueError) as error:
+        raise InputError(str(file), f"cannot read annotate output: {error}") from None
+
+
+def select_layers(doc: Document, layers: list[str] | None) -> list[Annotation]:
+    """The document's annotations, only of ``layers`` when given."""
+    return [a for a in doc.annotations if not layers or a.layer in layers]

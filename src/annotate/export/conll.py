@@ -1,0 +1,58 @@
+"""CoNLL-2003-style BIO (IOB2): ``annotations.conll``, read by ``spacy convert --converter ner``.
+
+One token a line as ``TOKEN _ _ TAG`` (no POS or chunk columns), a blank line between
+sentences, ``-DOCSTART- -X- O O`` before each document. Tokens and sentences come from
+``spacy.blank("en")`` with a ``sentencizer``; whitespace tokens are left out. Only the
+``entities`` layer unless layers are given; overlapping spans keep the longest.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import spacy
+from spacy.util import filter_spans
+
+from annotate.export import Exported, select_layers
+from annotate.io.writers import write_atomic
+from annotate.model import Document
+
+DOCSTART = "-DOCSTART- -X- O O"
+FILE_NAME = "annotations.conll"
+DEFAULT_LAYERS = ["entities"]
+_SPACE = re.compile(r"\s")
+
+
+def bio_lines(nlp: spacy.Language, doc: Document, layers: list[str]) -> tuple[list[str], int]:
+    """The document's lines (sentences separated by ``""``), and how many spans were left out."""
+    sdoc = nlp(doc.text)
+    annotations = select_layers(doc, layers)
+    spans = [sdoc.char_span(a.start, a.end, a.label, alignment_mode="expand") for a in annotations]
+    kept = filter_spans([s for s in spans if s is not None])
+    tags = ["O"] * len(sdoc)
+    for span in kept:
+        label = _SPACE.sub("_", span.label_)
+        tags[span.start : span.end] = [f"B-{label}"] + [f"I-{label}"] * (len(span) - 1)
+    lines: list[str] = []
+    for sent in sdoc.sents:
+        words = [t for t in sent if not t.is_space]
+        if words:
+            lines += [f"{_SPACE.sub('_', t.text)} _ _ {tags[t.i]}" for t in words] + [""]
+    return lines, len(annotations) - len(kept)
+
+
+def export(docs: list[Document], out: Path, layers: list[str] | None = None) -> Exported:
+    """Write all ``docs`` into ``out/annotations.conll``."""
+    out.mkdir(parents=True, exist_ok=True)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    result = Exported(files=[out / FILE_NAME])
+    lines: list[str] = []
+    for doc in docs:
+        body, lost = bio_lines(nlp, doc, layers or DEFAULT_LAYERS)
+        lines += [DOCSTART, "", *body]
+        if lost:
+            result.notes.append(f"{doc.id}: {lost} overlapping or unalignable span(s) left out")
+    write_atomic(out / FILE_NAME, "\n".join(lines) + "\n")
+    return result

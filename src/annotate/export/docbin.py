@@ -1,0 +1,57 @@
+"""spaCy ``DocBin`` (``annotations.spacy``), e.g. as training data for ``spacy train``.
+
+Texts are tokenised by ``spacy.blank("en")``; spans align to tokens with
+``char_span(..., alignment_mode="expand")``. Each layer goes in ``doc.spans[layer]``; the
+``entities`` layer also fills ``doc.ents``, overlaps resolved by ``spacy.util.filter_spans``
+(longest first). ``doc.user_data`` keeps the document id and the spans that could not be placed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import spacy
+from spacy.tokens import Doc, DocBin
+from spacy.util import filter_spans
+
+from annotate.export import Exported, select_layers
+from annotate.model import Document
+
+ENTS_LAYER = "entities"
+FILE_NAME = "annotations.spacy"
+
+
+def to_spacy(nlp: spacy.Language, doc: Document, layers: list[str] | None) -> Doc:
+    """One spaCy Doc with the document's spans; ``user_data["unplaced"]`` lists those left out."""
+    sdoc = nlp.make_doc(doc.text)
+    unplaced: list[str] = []
+    groups: dict[str, list[spacy.tokens.Span]] = {}
+    for a in select_layers(doc, layers):
+        span = sdoc.char_span(a.start, a.end, a.label, alignment_mode="expand")
+        if span is None:
+            unplaced.append(f"{a.id} ({a.layer} {a.label} {a.start}-{a.end}): no token to align to")
+        else:
+            groups.setdefault(a.layer, []).append(span)
+    for layer, spans in groups.items():
+        sdoc.spans[layer] = spans
+    ents = groups.get(ENTS_LAYER, [])
+    kept = filter_spans(ents)
+    sdoc.ents = kept
+    dropped = {(s.start, s.end, s.label_) for s in ents} - {(s.start, s.end, s.label_) for s in kept}
+    unplaced += [f"doc.ents: overlapping {label} {sdoc[s:e].text!r} left out" for s, e, label in sorted(dropped)]
+    sdoc.user_data.update({"id": doc.id, "unplaced": unplaced})
+    return sdoc
+
+
+def export(docs: list[Document], out: Path, layers: list[str] | None = None) -> Exported:
+    """Write all ``docs`` into ``out/annotations.spacy``."""
+    out.mkdir(parents=True, exist_ok=True)
+    nlp = spacy.blank("en")
+    docbin = DocBin(store_user_data=True)
+    result = Exported(files=[out / FILE_NAME])
+    for doc in docs:
+        sdoc = to_spacy(nlp, doc, layers)
+        docbin.add(sdoc)
+        result.notes += [f"{doc.id}: {problem}" for problem in sdoc.user_data["unplaced"]]
+    docbin.to_disk(out / FILE_NAME)
+    return result

@@ -1,0 +1,90 @@
+"""The output contract holds on any text: offsets, order, ids, schema."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotate.merge import merge
+from annotate.model import Annotation, Document
+from annotate.schema import validate
+from annotate.testing import check_contract
+
+NEWSY = st.lists(
+    st.sampled_from(
+        [
+            "Microsoft",
+            "OpenAI’s",
+            "Norvalis AG",
+            "the Stargate Project",
+            "$100 billion",
+            "in 2019",
+            "said",
+            "and",
+            "Satya Nadella",
+            ",",
+            ".",
+            "\n",
+            "  ",
+            "😀",
+            "e\u0301",
+            "東京",
+            "\u200b",
+        ]
+    ),
+    max_size=40,
+).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(min_size=1), NEWSY.filter(str.strip)))
+def test_offsets_hold_on_arbitrary_unicode(annotate_text, text):
+    doc = annotate_text(text)  # checks schema, text[start:end], order and unique ids
+    for a in doc.annotations:
+        assert 0 <= a.start <= a.end <= len(text)
+
+
+def test_round_trip_through_json(annotate_text):
+    doc = annotate_text("Microsoft Corp. invested $1 billion in OpenAI in 2019.", date="2025-01-22")
+    record = doc.to_json()
+    validate(record)
+    assert Document.from_json(record).to_json() == record
+
+
+def ann(layer: str, start: int, end: int, label: str) -> Annotation:
+    return Annotation(layer, start, end, label, sources=[layer])
+
+
+SETTINGS = {
+    "policy": "merge",
+    "match": "exact",
+    "subsumes": {"money": {"entities": ["MONEY"]}, "dates": {"entities": ["DATE"]}},
+}
+
+
+def test_merge_keeps_one_annotation_per_compatible_span():
+    annotations = [
+        ann("entities", 0, 10, "MONEY"),
+        ann("money", 0, 10, "MONEY"),
+        ann("entities", 0, 10, "ORG"),
+        ann("entities", 20, 24, "DATE"),
+    ]
+    merged = merge(annotations, SETTINGS)
+    assert [(a.layer, a.label, a.sources) for a in merged] == [
+        ("money", "MONEY", ["money", "entities"]),
+        ("entities", "ORG", ["entities"]),
+        ("entities", "DATE", ["entities"]),  # no dates annotation there: kept
+    ]
+
+
+def test_merge_overlap_and_keep_all():
+    annotations = [ann("entities", 8, 20, "MONEY"), ann("money", 0, 40, "MONEY")]
+    assert len(merge(list(annotations), SETTINGS)) == 2
+    assert len(merge(list(annotations), {**SETTINGS, "match": "overlap"})) == 1
+    assert len(merge(list(annotations), {**SETTINGS, "policy": "keep-all"})) == 2
+
+
+def test_document_is_checked_by_the_contract_helper():
+    doc = Document(id="x", text="Hello world")
+    doc.annotations = [Annotation("l", 0, 5, "A", text="Hello", sources=["l"], id="T1")]
+    check_contract(doc)
