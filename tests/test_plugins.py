@@ -127,6 +127,7 @@ def test_two_plugins_claiming_one_name_is_an_error_naming_both(tmp_path, cli):
     assert result.exit_code == 2 and "impostor" in result.stderr
 
 
+@pytest.mark.filterwarnings("ignore::annotate.plugins.PluginWarning")
 def test_missing_requirement_fails_at_start_naming_the_provider(plugins_dir):
     with pytest.raises(ConfigError, match=r"'shouty' requires layer 'entities'.*add entities"):
         build_pipeline(plugin_dirs=[plugins_dir], only=["shouty"])

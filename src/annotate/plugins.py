@@ -32,6 +32,7 @@ BUILTIN_PLUGINS = (
     "annotate.cli.config",
     "annotate.cli.schema",
     "annotate.cli.show",
+    "annotate.cli.new",
 )
 
 

@@ -12,9 +12,11 @@ Pipelines are built once per test session and the spaCy model is loaded once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from annotate.api import build_pipeline
 from annotate.model import Annotation, Document
@@ -60,6 +62,42 @@ def assert_no_span(doc: Document, layer: str, text: str) -> None:
     """Assert no annotation of ``layer`` covers exactly ``text``."""
     found = find_spans(doc, layer, text)
     assert not found, f"unexpected {layer} span {text!r}: {[a.label for a in found]}"
+
+
+def examples(path: str | Path) -> list[Any]:
+    """Duckling-style example corpus -> ``pytest.param`` list, one per example.
+
+    The YAML file::
+
+        annotators: [tickers]        # what to run (default: the default pipeline)
+        layer: tickers               # the layer the examples are about
+        examples:
+          - text: Shares of $MSFT rose.
+            date: 2025-01-22         # optional document date
+            expect:                  # spans that must be there (attrs: the keys given)
+              - {text: $MSFT, label: TICKER, attrs: {symbol: MSFT}}
+          - text: It costs 5 dollars.
+            expect: []               # a negative: no span at all in the layer
+    """
+    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    names = tuple(spec.get("annotators") or ())
+    params = []
+    for number, example in enumerate(spec["examples"], start=1):
+        case = {"annotators": names, "layer": spec["layer"], **example}
+        params.append(pytest.param(case, id=f"{number}-{example['text'][:40]}"))
+    return params
+
+
+def check_example(annotate_text: Callable[..., Document], case: dict[str, Any]) -> None:
+    """Run one example from :func:`examples` and assert its expectations."""
+    date = case.get("date")
+    doc = annotate_text(case["text"], *case["annotators"], date=str(date) if date else None)
+    expected = case.get("expect") or []
+    if not expected:
+        found = [(a.text, a.label) for a in doc.layer(case["layer"])]
+        assert not found, f"expected no {case['layer']} span, found {found}"
+    for span in expected:
+        assert_span(doc, case["layer"], span["text"], span.get("label"), **span.get("attrs", {}))
 
 
 @pytest.fixture(scope="session")
