@@ -60,6 +60,15 @@ class Entities(Annotator):
         designators = sorted(config["designators"], key=len, reverse=True)
         alternation = "|".join(re.escape(d) for d in designators)
         self.designator_suffix = re.compile(rf",?\s+(?:{alternation})$")
+        self.known_orgs = {_key(name) for name in config["known_orgs"]}
+        nouns = "|".join(re.escape(n) for n in config["org_nouns"])
+        roles = "|".join(re.escape(r) for r in sorted(config["org_roles"], key=len, reverse=True))
+        before = "|".join(re.escape(b) for b in config["org_before"])
+        self.org_after = re.compile(
+            rf"\s*(?:,\s*(?:a|an|the)\s+(?:[\w-]+\s+){{0,4}}(?:{nouns})\b"
+            rf"|(?:['’]s)?\s+(?:{roles})\b)"
+        )
+        self.org_before = re.compile(rf"\b(?:{before})\s+$", re.IGNORECASE)
         self.designated_name = re.compile(
             rf"\b((?:[A-Z][\w&.'’-]*\s+){{0,4}}?[A-Z][\w&.'’-]*),?\s+(?:{alternation})(?![\w-])"
         )
@@ -177,14 +186,27 @@ class Entities(Annotator):
         """
         votes: dict[str, Counter[str]] = defaultdict(Counter)
         for m in mentions:
-            if m.label in self.name_labels and m.method != "name-match":
+            if m.label not in self.name_labels:
+                continue
+            name = canonical[_key(self._strip(text[m.start : m.end]))]
+            if _key(name) in self.known_orgs:
+                votes[name]["ORG"] += 10.0
+            if self._org_context(text, m):
+                votes[name]["ORG"] += 2.0
+            if m.method != "name-match":
                 weight = 3.0 if "designator" in m.method else 1.5 if m.label == "ORG" else 1.0
-                votes[canonical[_key(self._strip(text[m.start : m.end]))]][m.label] += weight
+                votes[name][m.label] += weight
         for m in mentions:
             if m.label in self.name_labels:
                 counts = votes[canonical[_key(self._strip(text[m.start : m.end]))]]
                 if counts:
                     m.label = max(counts, key=lambda label: (counts[label], label == "ORG"))
+
+    def _org_context(self, text: str, m: Mention) -> bool:
+        """Does the text around the mention say it is an organisation?"""
+        if self.org_after.match(text, m.end, min(len(text), m.end + 80)):
+            return True
+        return bool(self.org_before.search(text, max(0, m.start - 40), m.start))
 
 
 def _key(name: str) -> str:
