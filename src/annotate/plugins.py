@@ -27,6 +27,7 @@ BUILTIN_PLUGINS = (
     "annotate.io.readers",
     "annotate.io.writers",
     "annotate.annotators.entities",
+    "annotate.annotators.money",
     "annotate.cli.run",
     "annotate.cli.plugins",
     "annotate.cli.config",

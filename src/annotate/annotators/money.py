@@ -1,0 +1,393 @@
+"""Money: amounts of currency, with ranges, bounds, rates and an ISO 4217 code.
+
+A compiled-regex scanner over ``doc.text`` (no spaCy). One expression is one annotation:
+"between $100 billion and up to $500 billion" is a range with ``min``, ``max`` and the
+modifiers its words carry; "4 cents or 4$" is two amounts. Tables (symbols, codes, words,
+scales, cue phrases) live in money.yaml; see docs/layers/money.md for the attrs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from annotate.annotator import Annotator
+from annotate.hookspecs import hookimpl
+from annotate.model import Annotation, Document
+
+DEFAULTS = yaml.safe_load(resources.files(__package__).joinpath("money.yaml").read_text())
+
+_NUMBER_WORDS = {
+    w: i for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen".split()
+    )
+} | {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety"
+                                     .split(), start=2)} | {"a": 1, "an": 1}
+_FRACTIONS = {"a half": Decimal("0.5"), "a quarter": Decimal("0.25"),
+              "three quarters": Decimal("0.75"), "three-quarters": Decimal("0.75")}
+_DIGITS = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?"
+           r"|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\.\d+)(?!\d|[.,]\d)")
+_EURO_DIGITS = re.compile(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d+,\d{1,2}")
+# An expression starts at a word boundary, not inside a number, a formula or a symbol run.
+_GUARD = r"(?<![\w.,^/$€£¥₹@#])(?<!\d-)"
+_MAX_INT = 2**53
+# Scale words (matched after a space or hyphen, in any case, plural allowed) as opposed to
+# abbreviations (space optional) and single letters (attached only).
+_SCALE_WORDS = frozenset("hundred thousand million billion trillion lakh lac crore".split())
+_DATELINE = re.compile(
+    r"\A\s*(?P<city>[A-Z][A-Z.'’ ]*[A-Z])(?:,[^\n(—–-]{0,40})?\s*(?:\([^)\n]{0,40}\)\s*)?[-—–:]"
+)
+_YEAR_DOLLARS = re.compile(r"(?i:in|constant|real|nominal)\s+\Z")
+_LETTERS = re.compile(r"[A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What a currency sign or word means: candidate codes (first is the default) and factor."""
+
+    key: str
+    candidates: tuple[str, ...]
+    factor: Decimal = Decimal(1)
+    weak: Decimal | None = None  # for words that are also ordinary words: the least amount
+
+
+@dataclass
+class Part:
+    """One number of an expression: its value before the unit factor, scale and unit."""
+
+    number: Decimal
+    scale: Decimal | None
+    unit: Unit | None
+
+    @property
+    def amount(self) -> Decimal:
+        return self.number * (self.scale or 1) * (self.unit.factor if self.unit else 1)
+
+
+class Money(Annotator):
+    """Amounts of money: currency, value, ranges and bounds, approximation and rates."""
+
+    name = "money"
+    version = "0.1.0"
+    assigns = ("money",)
+    requires = ()
+    spacy_components = None
+    default_config = DEFAULTS
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        super().__init__(config)
+        c = config
+        self.symbols = {_squash(k): _unit(_squash(k), v) for k, v in c["symbols"].items()}
+        self.codes = {code: Unit(code, (code,)) for code in c["codes"]}
+        weak = {_norm(k): Decimal(str(v)) for k, v in c["weak_words"].items()}
+        self.words = {
+            _norm(k): _unit(_norm(k), v, weak.get(_norm(k))) for k, v in c["words"].items()
+        }
+        self.weight_cues = {w.lower() for w in c["weight_cues"]}
+        self.scales = {k: Decimal(str(v)) for k, v in c["scales"].items()}
+        self.approx = {_norm(p) for p in c["approx"]}
+        self.exact = {_norm(p) for p in c["exact"]}
+        self.bounds = {_norm(k): tuple(v) for k, v in c["bounds"].items()}
+        self.tails = {_norm(k): v for k, v in c["tails"].items()}
+        self.rate_words = {k.lower(): v for k, v in c["rate_words"].items()}
+        self.unit_aliases = {k.lower(): v for k, v in c["unit_aliases"].items()}
+        self.change_verbs = {w.lower() for w in c["change_verbs"]}
+        self.datelines = {_norm(k).upper(): v for k, v in c["datelines"].items()}
+        self.confident = set(c["confident_defaults"])
+        self.max_value = Decimal(str(c["max_value"]))
+        self.signs: dict[str, list[str]] = {}  # code -> non-letter symbols meaning only it
+        for key, unit in self.symbols.items():
+            if len(unit.candidates) == 1 and not key.isalpha() and unit.factor == 1:
+                self.signs.setdefault(unit.candidates[0], []).append(key)
+        self._compile(c)
+
+    def _compile(self, c: Mapping[str, Any]) -> None:
+        words = [k for k in c["scales"] if len(k) > 1 and k.lower() in _SCALE_WORDS]
+        abbrs = [k for k in c["scales"] if len(k) > 1 and k not in words]
+        letters = [k for k in c["scales"] if len(k) == 1]
+        scale = (rf"(?:[\s-]?(?i:{_alt(words)})s?|\s?(?i:{_alt(abbrs)})"
+                 rf"|{_alt(letters)})(?![A-Za-z])")
+        scales = rf"(?:{scale}){{1,3}}"
+        spelled_words = [w for w in _NUMBER_WORDS if w not in ("a", "an", "zero")]
+        tens = _alt(w for w in spelled_words if _NUMBER_WORDS[w] >= 20)
+        ones = _alt(w for w in spelled_words if _NUMBER_WORDS[w] < 10)
+        card = rf"(?:(?:{tens})(?:[\s-](?:{ones}))?|{_alt(spelled_words)})"
+        before_scale = rf"(?=\s+(?i:{_alt(words)})\b)"
+        spelled = (rf"(?i:\b(?:{card}|half\s+an?{before_scale}|an?{before_scale})"
+                   rf"(?:\s+and\s+(?:{_alt(_FRACTIONS, spaced=True)}))?)(?!\w)")
+        number = rf"(?:{_DIGITS}|{spelled})"
+        symbols = _alt(c["symbols"])
+        post_symbols = _alt(k for k in c["symbols"] if not k.endswith(".") and " " not in k)
+        codes = _alt(c["codes"])
+        blockers = _alt(c["not_money_after"])
+        word = rf"(?i:{_alt(c['words'], spaced=True)})s?(?![A-Za-z])(?![\s-]+(?i:{blockers})\b)"
+        amount = (
+            rf"(?P<pre>{symbols}|{codes})\s?(?P<num1>{_DIGITS})(?P<sc1>{scales})?"
+            rf"(?:\s?(?P<code1>{codes})(?![A-Za-z]))?"
+            rf"|(?P<num2>{number})(?P<sc2>{scales})?"
+            rf"(?:\s?(?P<post>{post_symbols})(?![A-Za-z])(?!\s?\d)|[\s-]+(?P<word>{word})"
+            rf"(?:,?\s+(?:and\s+)?(?P<minor>{_DIGITS}|{spelled})\s+(?i:cents?|pence)(?![A-Za-z]))?"
+            rf"|\s?(?P<code2>{codes})(?![A-Za-z]))"
+        )
+        bare = rf"(?P<num>{number})(?P<sc>{scales})?(?!\s*(?:%|(?i:percent|per\s*cent)\b))"
+        leads = _alt([*c["approx"], *c["exact"], *c["bounds"]], spaced=True)
+        bounds = _alt(c["bounds"], spaced=True)
+        tails = "|".join(
+            rf"\s+(?i:{_alt([k])})(?![A-Za-z])" if k[0].isalpha() else rf"{_alt([k])}(?![\w+])"
+            for k in sorted(c["tails"], key=len, reverse=True)
+        )
+        rate = (
+            rf"\s*/\s*(?P<slash>[A-Za-z]{{1,12}})(?![A-Za-z])"
+            rf"|[\s-]+(?i:per)[\s-]+(?!(?i:cent)\b)(?P<per>[A-Za-z]+)"
+            rf"|[\s-]+(?i:an?)[\s-]+(?P<a>(?i:{_alt(c['rate_units'])}))(?![A-Za-z])"
+            rf"(?!\s+(?i:ago|earlier|later|before|after|from|old)\b)"
+            rf"|\s+(?P<word>(?i:{_alt(c['rate_words'])}))(?![A-Za-z])"
+        )
+        self.amount = re.compile(amount)
+        self.bare = re.compile(bare)
+        self.rate = re.compile(rate)
+        amount, bare, rate = _unnamed(amount), _unnamed(bare), _unnamed(rate)
+        head = rf"{_GUARD}(?P<lead>(?:{leads})(?:(?<=[A-Za-z])\s+|(?<![A-Za-z])\s*))?"
+        tail = rf"(?P<tail>{tails})?(?P<rate>{rate})?"
+        self.single = re.compile(rf"{head}(?P<one>{amount}){tail}")
+        self.expression = re.compile(
+            rf"{head}(?:(?:(?P<kw>(?i:between|from))\s+)?(?P<a>{amount}|{bare})"
+            rf"(?P<conn>\s*[-–—]\s*|\s+(?:to|and)\s+)(?P<inner>(?:{bounds})\s+)?"
+            rf"(?P<b>{amount}|{bare})|(?P<one>{amount})){tail}"
+        )
+
+    def annotate(self, doc: Document) -> Iterator[Annotation]:
+        text = doc.text
+        hints = self._hints(doc)
+        for match in self.expression.finditer(text):
+            found = self._expression(text, match, hints) if match["a"] else None
+            if found is not None:
+                yield found
+                continue
+            singles = self.single.finditer(text, match.start(), match.end())
+            for single in singles if match["a"] else [match]:
+                found = self._single(text, single, hints)
+                if found is not None:
+                    yield found
+
+    def _hints(self, doc: Document) -> list[tuple[str, str]]:
+        """(reason, currency) pairs that settle ambiguous signs, strongest first."""
+        hints = []
+        if doc.meta.get("currency"):
+            hints.append(("meta.currency", str(doc.meta["currency"]).upper()))
+        dateline = _DATELINE.match(doc.text)
+        if dateline and (city := _norm(dateline["city"]).upper()) in self.datelines:
+            hints.append((f"dateline {city}", self.datelines[city]))
+        if self.config["currency"]:
+            hints.append(("config currency", str(self.config["currency"]).upper()))
+        return hints
+
+    def _single(self, text: str, m: re.Match, hints: list) -> Annotation | None:
+        part = self._part(m["one"], self.amount)
+        if part is None or part.unit is None or not self._plausible(text, m, part, hints):
+            return None
+        attrs = {"value": part.amount, "min": None, "max": None, "approx": False}
+        self._qualify(attrs, m)
+        return self._annotation(m, attrs, part.unit, hints)
+
+    def _expression(self, text: str, m: re.Match, hints: list) -> Annotation | None:
+        """A range "between A and B", "from A to B", "A to B", "A-B"; None if it is not one."""
+        a = self._part(m["a"], self.amount) or self._part(m["a"], self.bare)
+        b = self._part(m["b"], self.amount) or self._part(m["b"], self.bare)
+        kw, conn = (m["kw"] or "").lower(), m["conn"].strip()
+        if (
+            a is None or b is None or (a.unit or b.unit) is None
+            or (conn == "and") != (kw == "between")
+            or (b.unit is None and b.scale is None and conn == "to" and not kw)
+            or (a.unit is None and a.scale is None and re.fullmatch(r"(?:19|20)\d\d", m["a"]))
+            or (kw == "from" and self._changes(text, m.start()))
+        ):
+            return None
+        unit = b.unit or a.unit
+        if a.unit and b.unit and _code(a.unit, hints) != _code(b.unit, hints):
+            return None
+        bare_a = a.unit is None
+        a.unit, b.unit = a.unit or unit, b.unit or unit
+        if a.scale is None and b.scale is not None:
+            scaled = Part(a.number, b.scale, a.unit)
+            if scaled.amount <= b.amount:
+                a = scaled
+            elif bare_a:
+                return None
+        if a.amount > b.amount or not all(self._plausible(text, m, p, hints) for p in (a, b)):
+            return None
+        attrs = {"value": None, "min": a.amount, "max": b.amount, "approx": False}
+        if m["inner"]:
+            attrs["max_mod"] = self.bounds[_norm(m["inner"])][1]
+        self._qualify(attrs, m)
+        return self._annotation(m, attrs, unit, hints)
+
+    def _part(self, text: str, pattern: re.Pattern) -> Part | None:
+        m = pattern.fullmatch(text)
+        if m is None:
+            return None
+        groups = m.groupdict()
+        number = groups.get("num1") or groups.get("num2") or groups.get("num")
+        scale = groups.get("sc1") or groups.get("sc2") or groups.get("sc")
+        unit = None
+        if groups.get("code1") or groups.get("code2"):
+            unit = self.codes[groups.get("code1") or groups["code2"]]
+        elif groups.get("pre") or groups.get("post"):
+            sign = _squash(groups.get("pre") or groups["post"])
+            unit = self.symbols.get(sign) or self.codes[sign]
+        elif groups.get("word"):
+            unit = self._word(groups["word"])
+        number = _number(number)
+        if groups.get("minor") and unit.factor == 1:
+            number += _number(groups["minor"]) / 100
+        return Part(number, self._scale(scale) if scale else None, unit)
+
+    def _word(self, word: str) -> Unit:
+        key = _norm(word)
+        return self.words.get(key) or self.words[key[:-1]]
+
+    def _scale(self, text: str) -> Decimal:
+        total = Decimal(1)
+        for token in _LETTERS.findall(text):
+            scale = self.scales.get(token) or self.scales.get(token.lower())
+            total *= scale if scale is not None else self.scales[token.lower()[:-1]]
+        return total
+
+    def _plausible(self, text: str, m: re.Match, part: Part, hints: list) -> bool:
+        """False for a currency word used otherwise ("lost 20 pounds", "in 2019 dollars")."""
+        unit = part.unit
+        if unit is None:
+            return True
+        if unit.weak is not None:
+            before = _LETTERS.findall(text[max(0, m.start() - 40) : m.start()])[-3:]
+            if re.match(r"\s+of\b", text[m.end() : m.end() + 4]) or any(
+                w.lower() in self.weight_cues for w in before
+            ):
+                return False
+            context = {code for _, code in hints} | {
+                code for code, signs in self.signs.items() if any(s in text for s in signs)
+            }
+            return (part.scale is not None or part.amount >= unit.weak
+                    or bool(context & set(unit.candidates)))
+        year = part.scale is None and re.fullmatch(r"(?:19|20)\d\d", str(part.number))
+        return not (year and unit.key in self.words and _YEAR_DOLLARS.search(text, 0, m.start()))
+
+    def _changes(self, text: str, start: int) -> bool:
+        """Whether a verb of change comes just before: "rose from $2bn to $3bn" is no range."""
+        before = _LETTERS.findall(text[max(0, start - 40) : start])[-2:]
+        return any(w.lower() in self.change_verbs for w in before)
+
+    def _qualify(self, attrs: dict[str, Any], m: re.Match) -> None:
+        """Apply the lead ("up to", "about"), the tail ("or more") and the rate ("per share")."""
+        for cue, table in ((m["lead"], self.bounds), (m["tail"], self.tails)):
+            if not cue:
+                continue
+            key = _norm(cue)
+            if key in self.exact:
+                continue
+            meaning = "approx" if key in self.approx else table.get(key)
+            if meaning == "approx":
+                attrs["approx"] = True
+            elif meaning:
+                side, modifier = meaning
+                if attrs["value"] is not None:
+                    attrs[side], attrs["value"] = attrs["value"], None
+                attrs[f"{side}_mod"] = modifier
+        if m["rate"]:
+            r = self.rate.fullmatch(m["rate"]).groupdict()
+            if r["word"]:
+                attrs["per"] = self.rate_words[r["word"].lower()]
+            else:
+                unit = r["slash"] or r["per"] or r["a"]
+                attrs["per"] = self.unit_aliases.get(unit.lower(), unit.lower())
+
+    def _annotation(self, m: re.Match, attrs: dict[str, Any], unit: Unit, hints: list
+                    ) -> Annotation:
+        code, reason = _resolve(unit, hints)
+        attrs = {"currency": code, **attrs}
+        if reason is not None and not (reason == "default" and unit.key in self.confident):
+            attrs["currency_candidates"] = list(unit.candidates)
+            attrs["currency_reason"] = reason if reason != "default" else f"default for {unit.key}"
+        numbers = [attrs[k] for k in ("value", "min", "max") if attrs[k] is not None]
+        if any(abs(n) > self.max_value for n in numbers):
+            attrs.update(value=None, min=None, max=None, flag="implausible amount")
+        for key in ("value", "min", "max"):
+            attrs[key] = _json(attrs[key])
+        return Annotation("money", m.start(), m.end(), "MONEY", attrs)
+
+
+def _resolve(unit: Unit, hints: list[tuple[str, str]]) -> tuple[str, str | None]:
+    """The code for ``unit``, and why (None when it was unambiguous)."""
+    if len(unit.candidates) == 1:
+        return unit.candidates[0], None
+    for reason, code in hints:
+        if code in unit.candidates:
+            return code, reason
+    return unit.candidates[0], "default"
+
+
+def _code(unit: Unit, hints: list[tuple[str, str]]) -> str:
+    return _resolve(unit, hints)[0]
+
+
+def _unit(key: str, value: Any, weak: Decimal | None = None) -> Unit:
+    factor = Decimal(1)
+    if isinstance(value, Mapping):
+        factor, value = Decimal(str(value.get("factor", 1))), value["currency"]
+    candidates = (value,) if isinstance(value, str) else tuple(value)
+    return Unit(key, candidates, factor, weak)
+
+
+def _number(text: str) -> Decimal:
+    if text[0].isdigit() or text[0] == ".":
+        if _EURO_DIGITS.fullmatch(text):
+            return Decimal(text.replace(".", "").replace(",", "."))
+        return Decimal(text.replace(",", ""))
+    words = _norm(text)
+    fraction = Decimal(0)
+    for name, value in _FRACTIONS.items():
+        if words.endswith(" and " + name):
+            fraction, words = value, words[: -len(" and " + name)]
+    if words.startswith("half"):
+        return Decimal("0.5")
+    return sum((Decimal(_NUMBER_WORDS[w]) for w in re.split(r"[\s-]+", words)), fraction)
+
+
+def _json(value: Decimal | None) -> int | float | None:
+    """An int when the amount is whole and exact in a double, else a float (0.04, 2.5)."""
+    if value is None:
+        return None
+    if value == value.to_integral_value() and abs(value) <= _MAX_INT:
+        return int(value)
+    return float(value)
+
+
+def _alt(keys: Iterable[str], spaced: bool = False) -> str:
+    """A regex alternation of literal ``keys``, longest first; a space matches any blank run."""
+    space = r"\s+" if spaced else r"\s?"
+    escaped = (re.escape(k).replace(r"\ ", space) for k in sorted(set(keys), key=len, reverse=True))
+    return "|".join(escaped)
+
+
+def _unnamed(pattern: str) -> str:
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+@hookimpl
+def register_annotators(register) -> None:
+    register(Money)
