@@ -34,6 +34,9 @@ BUILTIN_PLUGINS = (
     "annotate.cli.schema",
     "annotate.cli.show",
     "annotate.cli.new",
+    "annotate.cli.eval",
+    "annotate.cli.export",
+    "annotate.cli.view",
 )
 
 

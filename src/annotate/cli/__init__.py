@@ -10,7 +10,7 @@ import typer
 
 from annotate.plugins import discover
 
-BUILTIN_ORDER = ("run", "plugins", "config", "schema", "show")
+BUILTIN_ORDER = ("run", "plugins", "config", "schema", "show", "view", "export", "eval", "new")
 
 
 def make_app() -> typer.Typer:

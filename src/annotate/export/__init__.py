@@ -33,7 +33,7 @@ def read_outputs(paths: Iterable[Path]) -> list[Document]:
         for file in _output_files(Path(path)):
             for where, record in _records(file):
                 if not isinstance(record, dict) or record.get("schema") != SCHEMA:
-                    raise InputError(where, f"is not annotate output (no \"schema\": {SCHEMA!r}).")
+                    raise InputError(where, f'is not annotate output (no "schema": {SCHEMA!r}).')
                 doc = Document.from_json(record)
                 if doc.id in docs:
                     raise InputError(where, f"document id '{doc.id}' appears twice.")

@@ -1,9 +1,10 @@
 """brat standoff: ``<id>.txt`` (the text) and ``<id>.ann`` per document, one ``annotation.conf``.
 
 Each annotation is a ``T`` line keeping its id, typed by its label; a span over a line break
-becomes a discontinuous span (brat text bounds may not hold newlines). ``True`` flags and
-short one-word strings (currency, TIMEX values) become ``A`` attributes; the layer and all
-other attrs go in an ``AnnotatorNotes`` (``#``) line as ``key=value`` pairs.
+becomes a discontinuous span (brat text bounds may not hold newlines). Attrs whose values are
+all flags or a few one-word strings (``approx``, ``currency``) become ``A`` attributes; the
+layer and the other attrs go in an ``AnnotatorNotes`` (``#``) line as ``key=value`` pairs.
+A key is an attribute on all spans or on none, so a consumer finds it in one place.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from annotate.model import Annotation, Document
 
 _NAME = re.compile(r"[^A-Za-z0-9_-]")
 _WORD = re.compile(r"^[A-Za-z0-9_.:+-]{1,40}$")
-BINARY = ""
+MAX_VALUES = 12
+Plan = dict[str, list[str] | None]
 
 
 def brat_name(name: str) -> str:
@@ -38,32 +40,46 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
-def split_attrs(attrs: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
-    """(brat attributes: name -> value, ``BINARY`` for a flag; the rest, for the note)."""
-    attributes, rest = {}, {}
-    for key, value in attrs.items():
-        if value is True:
-            attributes[brat_name(key)] = BINARY
-        elif isinstance(value, str) and _WORD.match(value):
-            attributes[brat_name(key)] = value
-        else:
-            rest[key] = value
-    return attributes, rest
+def _word(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return value if isinstance(value, str) and _WORD.match(value) else None
 
 
-def note(annotation: Annotation, rest: dict[str, Any]) -> str:
-    """``layer=... key=value ...`` on one line."""
-    values = {"layer": annotation.layer, **rest}
+def attribute_plan(annotations: list[Annotation]) -> Plan:
+    """Attrs written as brat attributes: key -> its values, or ``None`` for a true/false flag.
+
+    A key qualifies when all its values are flags or one-word strings, at most ``MAX_VALUES``.
+    """
+    values: dict[str, set[str]] = defaultdict(set)
+    unfit: set[str] = set()
+    for a in annotations:
+        for key, value in a.attrs.items():
+            word = _word(value)
+            if word is None:
+                unfit.add(key)
+            else:
+                values[key].add(word)
+    return {
+        key: None if seen <= {"true", "false"} else sorted(seen)
+        for key, seen in values.items()
+        if key not in unfit and len(seen) <= MAX_VALUES
+    }
+
+
+def note(annotation: Annotation, plan: Plan) -> str:
+    """``layer=... key=value ...`` on one line: the layer and the attrs not in ``plan``."""
+    rest = {k: v for k, v in annotation.attrs.items() if k not in plan}
     return " ".join(
         f"{k}={v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}"
-        for k, v in values.items()
+        for k, v in {"layer": annotation.layer, **rest}.items()
     ).replace("\n", " ")
 
 
-def ann_lines(doc: Document, layers: list[str] | None, multi: set[str]) -> tuple[list[str], int]:
+def ann_lines(doc: Document, annotations: list[Annotation], plan: Plan) -> tuple[list[str], int]:
     """The ``.ann`` lines of one document, and how many spans held only line breaks."""
     lines, skipped, n_attr = [], 0, 0
-    for i, a in enumerate(select_layers(doc, layers), start=1):
+    for i, a in enumerate(annotations, start=1):
         pieces = fragments(doc.text, a.start, a.end)
         if not pieces:
             skipped += 1
@@ -72,51 +88,43 @@ def ann_lines(doc: Document, layers: list[str] | None, multi: set[str]) -> tuple
         bounds = ";".join(f"{s} {e}" for s, e in pieces)
         quote = " ".join(doc.text[s:e] for s, e in pieces)
         lines.append(f"{tid}\t{brat_name(a.label)} {bounds}\t{quote}")
-        attributes, rest = split_attrs(a.attrs)
-        for name, value in attributes.items():
+        for key, value in a.attrs.items():
+            if key not in plan or (plan[key] is None and value is not True):
+                continue
             n_attr += 1
-            if value == BINARY and name in multi:
-                value = "true"
-            lines.append(f"A{n_attr}\t{name} {tid}{f' {value}' if value else ''}")
-        lines.append(f"#{i}\tAnnotatorNotes {tid}\t{note(a, rest)}")
+            shown = "" if plan[key] is None else f" {_word(value)}"
+            lines.append(f"A{n_attr}\t{brat_name(key)} {tid}{shown}")
+        lines.append(f"#{i}\tAnnotatorNotes {tid}\t{note(a, plan)}")
     return lines, skipped
 
 
-def conf(docs: list[Document], layers: list[str] | None) -> tuple[str, set[str]]:
-    """``annotation.conf`` declaring every type and attribute used; multi-valued attributes."""
-    types: set[str] = set()
-    values: dict[str, set[str]] = defaultdict(set)
-    for doc in docs:
-        for a in select_layers(doc, layers):
-            types.add(brat_name(a.label))
-            for name, value in split_attrs(a.attrs)[0].items():
-                values[name].add(value)
-    multi = {name for name, seen in values.items() if seen - {BINARY}}
-    attributes = []
-    for name in sorted(values):
-        seen = {"true" if v == BINARY else v for v in values[name]}
-        choice = f", Value:{'|'.join(sorted(seen))}" if name in multi else ""
-        attributes.append(f"{name}\tArg:<ENTITY>{choice}")
-    text = "\n".join(
-        ["[entities]", *sorted(types), "", "[relations]", "", "[events]", "", "[attributes]"]
-        + attributes
-    )
-    return text + "\n", multi
+def conf(labels: set[str], plan: Plan) -> str:
+    """``annotation.conf`` declaring the entity types and attributes used."""
+    attributes = [
+        f"{brat_name(key)}\tArg:<ENTITY>"
+        + ("" if values is None else f", Value:{'|'.join(values)}")
+        for key, values in sorted(plan.items())
+    ]
+    types = sorted({brat_name(label) for label in labels})
+    sections = ["[entities]", *types, "", "[relations]", "", "[events]", "", "[attributes]"]
+    return "\n".join([*sections, *attributes]) + "\n"
 
 
 def export(docs: list[Document], out: Path, layers: list[str] | None = None) -> Exported:
     """Write brat standoff files for ``docs`` into the folder ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     result = Exported()
-    conf_text, multi = conf(docs, layers)
+    selected = {doc.id: select_layers(doc, layers) for doc in docs}
+    plan = attribute_plan([a for annotations in selected.values() for a in annotations])
     for doc in docs:
         name = safe_filename(doc.id)
-        lines, skipped = ann_lines(doc, layers, multi)
-        for suffix, text in ((".txt", doc.text), (".ann", "\n".join(lines) + "\n" * bool(lines))):
+        lines, skipped = ann_lines(doc, selected[doc.id], plan)
+        for suffix, text in ((".txt", doc.text), (".ann", "".join(f"{line}\n" for line in lines))):
             write_atomic(out / f"{name}{suffix}", text)
             result.files.append(out / f"{name}{suffix}")
         if skipped:
             result.notes.append(f"{doc.id}: {skipped} span(s) of only line breaks left out")
-    write_atomic(out / "annotation.conf", conf_text)
+    labels = {a.label for annotations in selected.values() for a in annotations}
+    write_atomic(out / "annotation.conf", conf(labels, plan))
     result.files.append(out / "annotation.conf")
     return result

@@ -29,7 +29,7 @@ def bio_lines(nlp: spacy.Language, doc: Document, layers: list[str]) -> tuple[li
     sdoc = nlp(doc.text)
     annotations = select_layers(doc, layers)
     spans = [sdoc.char_span(a.start, a.end, a.label, alignment_mode="expand") for a in annotations]
-    kept = filter_spans([s for s in spans if s is not None])
+    kept = filter_spans([s for s in spans if s is not None and len(s)])
     tags = ["O"] * len(sdoc)
     for span in kept:
         label = _SPACE.sub("_", span.label_)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import spacy
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc, DocBin, Span
 from spacy.util import filter_spans
 
 from annotate.export import Exported, select_layers
@@ -25,10 +25,10 @@ def to_spacy(nlp: spacy.Language, doc: Document, layers: list[str] | None) -> Do
     """One spaCy Doc with the document's spans; ``user_data["unplaced"]`` lists those left out."""
     sdoc = nlp.make_doc(doc.text)
     unplaced: list[str] = []
-    groups: dict[str, list[spacy.tokens.Span]] = {}
+    groups: dict[str, list[Span]] = {}
     for a in select_layers(doc, layers):
         span = sdoc.char_span(a.start, a.end, a.label, alignment_mode="expand")
-        if span is None:
+        if span is None or not len(span):
             unplaced.append(f"{a.id} ({a.layer} {a.label} {a.start}-{a.end}): no token to align to")
         else:
             groups.setdefault(a.layer, []).append(span)
@@ -37,8 +37,13 @@ def to_spacy(nlp: spacy.Language, doc: Document, layers: list[str] | None) -> Do
     ents = groups.get(ENTS_LAYER, [])
     kept = filter_spans(ents)
     sdoc.ents = kept
-    dropped = {(s.start, s.end, s.label_) for s in ents} - {(s.start, s.end, s.label_) for s in kept}
-    unplaced += [f"doc.ents: overlapping {label} {sdoc[s:e].text!r} left out" for s, e, label in sorted(dropped)]
+    dropped = {(s.start, s.end, s.label_) for s in ents} - {
+        (s.start, s.end, s.label_) for s in kept
+    }
+    unplaced += [
+        f"doc.ents: overlapping {label} {sdoc[s:e].text!r} left out"
+        for s, e, label in sorted(dropped)
+    ]
     sdoc.user_data.update({"id": doc.id, "unplaced": unplaced})
     return sdoc
 

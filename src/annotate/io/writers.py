@@ -20,6 +20,9 @@ from annotate.errors import InputError
 from annotate.hookspecs import hookimpl
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK  # what open() would give; mkstemp alone gives 0600
 
 
 def dumps(record: dict[str, Any], indent: int | None = None) -> str:
@@ -40,6 +43,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -107,6 +111,7 @@ class JsonlWriter:
         if self.stdout:
             return
         self.handle.close()
+        os.chmod(self.tmp, FILE_MODE)
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:

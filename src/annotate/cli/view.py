@@ -1,0 +1,58 @@
+"""``annotate view``: an output document as one self-contained HTML page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from annotate.cli._util import friendly, split_names
+from annotate.errors import InputError, available
+from annotate.export import read_outputs
+from annotate.hookspecs import hookimpl
+from annotate.io.writers import write_atomic
+from annotate.view import render_page
+
+
+def view_page(
+    path: Path, out: Path | None = None, doc_id: str | None = None, layers: list[str] | None = None
+) -> Path:
+    """Write the page of the document in ``path`` (``doc_id`` picks one of several); its path."""
+    every = read_outputs([path])
+    docs = [doc for doc in every if doc_id is None or doc.id == doc_id]
+    if len(docs) != 1:
+        found = "no document" if not docs else f"{len(docs)} documents"
+        raise InputError(
+            str(path),
+            f"holds {found}{f' with id {doc_id!r}' if doc_id else ''}; pick one with --id. "
+            + available(doc.id for doc in every),
+        )
+    target = out or path.with_suffix(".html")
+    if target.is_dir():
+        raise InputError(str(target), "is a folder; give -o a file name, e.g. page.html.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, render_page(docs[0], layers or None))
+    return target
+
+
+@friendly
+def view_command(
+    path: Annotated[Path, typer.Argument(help="An output file, e.g. out/<id>.json.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="HTML file (default: PATH with .html).")
+    ] = None,
+    doc_id: Annotated[
+        str | None, typer.Option("--id", help="Which document, when PATH holds several.")
+    ] = None,
+    layer: Annotated[
+        list[str] | None, typer.Option("--layer", "-l", help="Only these layers.")
+    ] = None,
+) -> None:
+    """Write an HTML page showing the document with its layers (open it in a browser)."""
+    typer.echo(str(view_page(path, out, doc_id, split_names(layer))))
+
+
+@hookimpl
+def register_commands(app: typer.Typer) -> None:
+    app.command("view")(view_command)
