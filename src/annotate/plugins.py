@@ -28,6 +28,7 @@ BUILTIN_PLUGINS = (
     "annotate.io.writers",
     "annotate.annotators.entities",
     "annotate.annotators.money",
+    "annotate.annotators.dates",
     "annotate.cli.run",
     "annotate.cli.plugins",
     "annotate.cli.config",

@@ -25,6 +25,7 @@ DEFAULTS = yaml.safe_load(resources.files(__package__).joinpath("entities.yaml")
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+_SENTENCE_START = re.compile(r"(?:\A|[.!?:;\n][\"'”’)]*\s+|\n)[\"'“‘(]*\Z")
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
 # Words that start a sentence and are not part of the name that follows.
 _NOT_NAME_START = frozenset(
@@ -61,6 +62,10 @@ class Entities(Annotator):
         alternation = "|".join(re.escape(d) for d in designators)
         self.designator_suffix = re.compile(rf",?\s+(?:{alternation})$")
         self.known_orgs = {_key(name) for name in config["known_orgs"]}
+        names = sorted(config["known_orgs"], key=len, reverse=True)
+        self.known_pattern = re.compile(
+            r"(?<![\w&.])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w&]|['’]\w\w)"
+        )
         nouns = "|".join(re.escape(n) for n in config["org_nouns"])
         roles = "|".join(re.escape(r) for r in sorted(config["org_roles"], key=len, reverse=True))
         before = "|".join(re.escape(b) for b in config["org_before"])
@@ -85,6 +90,7 @@ class Entities(Annotator):
             if m.label in self.name_labels and self.designator_suffix.search(text, m.start, m.end):
                 m.label, m.method = "ORG", "ner+designator"
         mentions += self._designated(text, mentions)
+        mentions += self._known(text, mentions)
         if self.config["propagate"]:
             mentions += self._propagated(text, mentions)
         canonical = self._canonical_names(text, mentions)
@@ -128,6 +134,28 @@ class Entities(Annotator):
             if words and not taken.overlaps(start, end):
                 extra.append(Mention(start, end, "ORG", "designator"))
                 taken.add(start, end)
+        return extra
+
+    def _known(self, text: str, found: list[Mention]) -> list[Mention]:
+        """Well-known organisations the model missed, except at a sentence start, where a
+        capitalised "Target" or "Shell" is as likely an ordinary word."""
+        extra = []
+        for match in self.known_pattern.finditer(text):
+            start, end = match.span()
+            if _SENTENCE_START.search(text, 0, start):
+                continue
+            clashes = [m for m in [*found, *extra] if m.start < end and start < m.end]
+            if any(m.label in self.name_labels for m in clashes):
+                continue
+            for m in clashes:  # "Last year SoftBank" (DATE) -> "Last year" + SoftBank
+                if m.end == end and m.start < start:
+                    m.end = len(text[m.start : start].rstrip()) + m.start
+                elif m.start == start and end < m.end:
+                    m.start = end + len(text[end : m.end]) - len(text[end : m.end].lstrip())
+                else:
+                    break
+            else:
+                extra.append(Mention(start, end, "ORG", "known"))
         return extra
 
     def _propagated(self, text: str, found: list[Mention]) -> list[Mention]:

@@ -1,0 +1,153 @@
+"""The dates annotator: gold cases, determinism, robustness, config and the real pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotate.annotators import dates as dates_module
+from annotate.annotators import timex
+from annotate.annotators.dates import DEFAULTS, Dates
+from annotate.config import deep_merge
+from annotate.model import Annotation, Document
+
+GOLD = yaml.safe_load((Path(__file__).parent / "gold" / "dates.yaml").read_text())["cases"]
+ANNOTATOR = Dates(DEFAULTS)
+LABELS = {"DATE", "TIME", "DURATION", "SET"}
+
+
+def run(text: str, date: str | None = None, annotator: Dates = ANNOTATOR) -> list[Annotation]:
+    doc = Document(id="t", text=text, meta={"date": date} if date else {})
+    return list(annotator.annotate(doc))
+
+
+def expected(case: dict[str, Any]) -> dict[tuple[int, int], dict[str, Any]]:
+    """Expected spans by offsets: label and the attrs that must match."""
+    spans = {}
+    for span in case["spans"]:
+        span = dict(span)
+        text = span.pop("text")
+        start = span.pop("at", None)
+        start = case["text"].index(text) if start is None else start
+        spans[(start, start + len(text))] = span
+    return spans
+
+
+@pytest.mark.parametrize("case", GOLD, ids=[f"{i}-{c['text'][:40]}" for i, c in enumerate(GOLD)])
+def test_gold(case: dict[str, Any]) -> None:
+    text = case["text"]
+    found = {a.span: a for a in run(text, case["date"])}
+    want = expected(case)
+    assert [text[s:e] for s, e in sorted(found)] == [text[s:e] for s, e in sorted(want)]
+    for span, attrs in want.items():
+        got = found[span]
+        assert got.label == attrs["label"], text[span[0]:span[1]]
+        mismatched = {k: (got.attrs.get(k), v) for k, v in attrs.items()
+                      if k != "label" and got.attrs.get(k) != v}
+        assert not mismatched, f"{text[span[0]:span[1]]!r}: (got, want) {mismatched}"
+
+
+class _NoClockDate(dt.date):
+    @classmethod
+    def today(cls):
+        raise AssertionError("the dates annotator read the clock")
+
+
+class _NoClockDatetime(dt.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        raise AssertionError("the dates annotator read the clock")
+
+    today = now
+    utcnow = now
+
+
+def test_output_never_depends_on_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = [[a.to_json() for a in run(c["text"], c["date"])] for c in GOLD]
+    for module in (timex, dates_module):
+        monkeypatch.setattr(module, "date", _NoClockDate)
+        if hasattr(module, "datetime"):
+            monkeypatch.setattr(module, "datetime", _NoClockDatetime)
+    after = [[a.to_json() for a in run(c["text"], c["date"], Dates(DEFAULTS))] for c in GOLD]
+    assert after == before
+
+
+def test_unknown_or_odd_document_dates_leave_relative_expressions_unresolved() -> None:
+    for date in (None, "", "soon", "2025-02-30"):
+        (found,) = run("Sales fell last month.", date)
+        assert found.attrs["unresolved"] is True
+        assert found.attrs["relative"] == {"unit": "month", "offset": -1}
+
+
+def test_document_date_may_carry_a_time() -> None:
+    (found,) = run("Sales fell yesterday.", "2025-01-22T09:30:00Z")
+    assert found.attrs["value"] == "2025-01-21"
+
+
+def test_config_extends_word_tables_and_numeric_order() -> None:
+    config = deep_merge(DEFAULTS, {"numeric_order": "dmy", "holidays": {"Diwali": "10-20"},
+                                   "months": {"Sept": None}})
+    annotator = Dates(config)
+    values = [a.attrs["value"] for a in run("On 01/02/2025 and Diwali 2025.", None, annotator)]
+    assert values == ["2025-02-01", "2025-10-20"]
+    assert [a.attrs["value"] for a in run("in Sept. 2024", None, annotator)] == ["2024"]
+
+
+def test_fiscal_year_start_moves_the_interval_not_the_value() -> None:
+    annotator = Dates(deep_merge(DEFAULTS, {"fiscal_year_start": 7}))
+    (found,) = run("Revenue grew in FY2025.", None, annotator)
+    assert (found.attrs["value"], found.attrs["start"], found.attrs["end"]) == (
+        "2025", "2024-07-01", "2025-07-01")
+
+
+FRAGMENTS = ["January", "May", "21", "2025", "Q3", "H1", "FY", "fiscal", "early", "late", "mid-",
+             "the", "end of", "by", "before", "from", "to", "between", "and", "-", "/", ".", ":",
+             "3", "p.m.", "ET", "noon", "last", "next", "this", "week", "weekend", "year",
+             "quarter", "ago", "in", "every", "each", "Monday", "twice a", "two and a half",
+             "hours", "decade", "'90s", "1990s", "century", "21st", "Feb 30", "2025-13-45",
+             "99/99/9999", "00:00", "24:00", "Christmas", "summer", "the past", "coming", "months",
+             "9999", "0001", "more than", "nearly", "ＭＡＹ", "\n", "’"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200), st.one_of(st.none(), st.dates().map(dt.date.isoformat)))
+def test_never_raises_on_arbitrary_text(text: str, date: str | None) -> None:
+    _check_spans(text, run(text, date))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=12),
+       st.sampled_from([" ", "", ", "]),
+       st.one_of(st.none(), st.dates().map(dt.date.isoformat)))
+def test_never_raises_on_date_like_fragments(words: list[str], glue: str, date: str | None) -> None:
+    text = glue.join(words)
+    _check_spans(text, run(text, date))
+
+
+def _check_spans(text: str, found: list[Annotation]) -> None:
+    last_end = 0
+    for a in found:
+        assert 0 <= last_end <= a.start < a.end <= len(text)
+        assert a.label in LABELS and a.attrs["value"]
+        last_end = a.end
+
+
+def test_runs_through_the_pipeline_and_absorbs_spacy_dates() -> None:
+    from annotate.api import annotate_text, build_pipeline
+
+    pipeline = build_pipeline(plugins=["annotate.annotators.dates"],
+                              overrides={"pipeline": ["entities", "dates"]})
+    doc = annotate_text("Microsoft invested $1 billion in 2019 and will spend more next year.",
+                        pipeline=pipeline, date="2025-01-22")
+    dates = doc.layer("dates")
+    assert [(a.text, a.attrs["value"]) for a in dates] == [("2019", "2019"), ("next year", "2026")]
+    spacy_dates = [a for a in doc.layer("entities") if a.label == "DATE"]
+    assert not [a for a in spacy_dates if a.span in {d.span for d in dates}]
+    assert all("entities" in d.sources for d in dates if d.span in {a.span for a in spacy_dates}
+               ) and any(len(d.sources) == 2 for d in dates)
