@@ -48,7 +48,9 @@ def test_jsonl_to_stdout_and_to_a_file(cli, tmp_path):
 
 
 def test_only_and_skip_pick_annotators(cli, tmp_path):
-    result = cli("run", CORPUS, "-o", tmp_path, "--skip", "entities")
+    needed = cli("run", CORPUS, "-o", tmp_path, "--skip", "entities")
+    assert needed.exit_code == 2 and "'stance' requires layer 'entities'" in needed.stderr
+    result = cli("run", CORPUS, "-o", tmp_path, "--skip", "entities", "--skip", "stance")
     assert result.exit_code == 0, result.output
     record = read_outputs(tmp_path)["microsoft-openai-stargate"]
     assert record["annotators"]["entities"]["status"] == "skipped"

@@ -29,6 +29,7 @@ BUILTIN_PLUGINS = (
     "annotate.annotators.entities",
     "annotate.annotators.money",
     "annotate.annotators.dates",
+    "annotate.annotators.stance",
     "annotate.cli.run",
     "annotate.cli.plugins",
     "annotate.cli.config",

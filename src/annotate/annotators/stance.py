@@ -21,37 +21,70 @@ import yaml
 
 from annotate.annotator import Annotator
 from annotate.annotators.stance_cues import (
-    ANAPHOR, CHANGE, CUE, DENIAL, HEDGE, PARTICLE, SOURCE, TERMINATOR, TREND, Lexicon, Match,
+    ANAPHOR,
+    CHANGE,
+    CUE,
+    HEDGE,
+    IGNORE,
+    OPPONENT,
+    POSSESSIVE,
+    RELATIONAL,
+    SOURCE,
+    TERMINATOR,
+    TREND,
+    Lexicon,
+    Match,
 )
 from annotate.annotators.stance_scorer import (
-    COLLABORATION, COMPETITION, Cue, Scores, SentenceEvidence, Tally, cue_effect,
-    dominant_trend, label_for, load_scorer,
+    COLLABORATION,
+    COMPETITION,
+    Cue,
+    Scores,
+    SentenceEvidence,
+    Tally,
+    cue_effect,
+    dominant_trend,
+    label_for,
+    load_scorer,
+    noisy_or,
+    subordinate_cues,
+    vote,
 )
 from annotate.annotators.stance_syntax import (
-    SUBJECTS, ancestors_and_self, clause_head, governing_path, in_clause, inherited_subjects,
+    SUBJECTS,
+    ancestors_and_self,
+    clause_head,
+    governing_path,
+    governors,
+    in_clause,
+    inherited_subjects,
+    negated_negator,
+    negates,
 )
+from annotate.annotators.stance_targets import Organisation
+from annotate.annotators.stance_targets import organisations as find_organisations
 from annotate.hookspecs import hookimpl
 from annotate.model import Annotation, Document
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Token
 
 DEFAULTS = yaml.safe_load(resources.files(__package__).joinpath("stance.yaml").read_text())
 # How many sentences back the light coreference looks for organisations.
-COREFERENCE_WINDOW = 2
+COREFERENCE_WINDOW = 3
 _AWAY = {COLLABORATION: "toward_competition", COMPETITION: "toward_collaboration"}
 _TOWARD = {COLLABORATION: "toward_collaboration", COMPETITION: "toward_competition"}
 
 
-@dataclass(frozen=True)
-class Organisation:
-    """One mention of a target organisation: canonical name, entity id, token range."""
+@dataclass
+class Context:
+    """What a sentence's cues may refer to: its organisations, those of the sentences before
+    (nearest first), and the pairs found so far (most evidence first)."""
 
-    name: str
-    id: str
-    start: int
-    end: int
+    organisations: list[Organisation]
+    earlier: list[Organisation]
+    salient: list[tuple[str, str]]
 
 
 class Stance(Annotator):
@@ -69,6 +102,9 @@ class Stance(Annotator):
         self.scorer = load_scorer(config)
         self.labels = config["labels"]
         self.target_labels = frozenset(config["target_labels"])
+        self.speech_verbs = frozenset(config["speech_verbs"])
+        self.stoplist = frozenset(config["short_form_stoplist"])
+        self.not_parties = frozenset(w.lower() for w in config["not_parties"])
         self.lexicon: Lexicon | None = None
 
     def setup(self, nlp: Language | None) -> None:
@@ -79,31 +115,38 @@ class Stance(Annotator):
     def annotate(self, doc: Document) -> list[Annotation]:
         parsed = doc.spacy
         sentences = list(parsed.sents)
-        organisations, in_entity = self._organisations(doc, sentences)
+        organisations, in_entity = find_organisations(
+            parsed, doc.layer("entities"), sentences, self.target_labels, self.stoplist,
+            self.not_parties,
+        )
         document: Tally = Tally()
         pairs: dict[tuple[str, str], Tally] = defaultdict(Tally)
         annotations = []
         for index, sent in enumerate(sentences):
             matches = self.lexicon.find(sent)
-            cue_matches = [m for m in matches if m.pattern.kind == CUE
+            cue_matches = [m for m in matches if m.pattern.kind == CUE and m.pattern.value != IGNORE
                            and not in_entity.intersection(range(m.start, m.end))]
             if not cue_matches:
                 continue
-            earlier = [o for s in organisations[max(0, index - COREFERENCE_WINDOW) : index]
-                       for o in s]
+            window = organisations[max(0, index - COREFERENCE_WINDOW) : index]
+            context = Context(
+                organisations[index], [o for s in reversed(window) for o in s],
+                sorted(pairs, key=lambda p: -len(pairs[p].evidence)),
+            )
             cues, mentions = [], {}
             for m in cue_matches:
-                cue, used = self._cue(parsed, m, matches, organisations[index], earlier)
+                cue, used = self._cue(parsed, m, matches, context)
                 cues.append(cue)
-                mentions.update({o.id: o for o in used})
-            targets = sorted({o.name for o in mentions.values()})
+                mentions.update({o.id: o for o in used if o.id})
+            subordinate_cues(cues, self.config)
+            targets = sorted({name for c in cues for name in c.targets})
             scores = self.scorer.score_sentence(SentenceEvidence(sent, cues, targets))
             label = label_for(scores, **self.labels["sentence"])
             trend = self._trend(matches, cues, label)
             span = [sent.start_char, sent.end_char]
-            document.add(scores, span, trend)
-            for pair, share in _pair_shares(cues, scores, targets).items():
-                pairs[pair].add(share, span, trend)
+            document.add(vote(scores, **self.labels["sentence"]), span, trend)
+            for pair, share in _pair_scores(cues, scores, targets).items():
+                pairs[pair].add(vote(share, **self.labels["sentence"]), span, trend)
             attrs: dict[str, Any] = {
                 "collaboration": round(scores.collaboration, 3),
                 "competition": round(scores.competition, 3),
@@ -121,95 +164,89 @@ class Stance(Annotator):
             "pairs": [
                 {"orgs": list(pair), **tally.result(self.labels, "pair"),
                  "trend": tally.trend(), "evidence": tally.evidence}
-                for pair, tally in sorted(pairs.items())
+                for pair, tally in sorted(pairs.items()) if tally.evidence
             ],
         }
         return annotations
 
-    def _organisations(self, doc: Document, sentences: list[Span]
-                       ) -> tuple[list[list[Organisation]], set[int]]:
-        """Target organisations per sentence, and the tokens inside any entity."""
-        per_sentence: list[list[Organisation]] = [[] for _ in sentences]
-        starts = [s.start for s in sentences]
-        in_entity: set[int] = set()
-        for entity in doc.layer("entities"):
-            span = doc.spacy.char_span(entity.start, entity.end, alignment_mode="expand")
-            if span is None or not len(span):
-                continue
-            in_entity.update(range(span.start, span.end))
-            name = entity.attrs.get("canonical")
-            if entity.label in self.target_labels and name:
-                index = _sentence_of(starts, span.start)
-                per_sentence[index].append(Organisation(name, entity.id, span.start, span.end))
-        return per_sentence, in_entity
-
     def _cue(self, parsed: Doc, match: Match, matches: list[Match],
-             organisations: list[Organisation], earlier: list[Organisation]
-             ) -> tuple[Cue, list[Organisation]]:
+             context: Context) -> tuple[Cue, list[Organisation]]:
         """A cue with its negation, hedge and the organisations it connects."""
         root = match.root(parsed)
         path = governing_path(root)
-        on_path = {t.i for t in path}
         above = ancestors_and_self(root)
         negated_by, trend = None, None
         for m in matches:
-            kind, head = m.pattern.kind, m.root(parsed)
-            if m.start < match.end and match.start < m.end:
+            if not (m.end <= match.start or match.end <= m.start) or not negates(
+                m.pattern.kind, m.root(parsed), root, path
+            ) or negated_negator(parsed, m, matches):
                 continue
-            if kind in (PARTICLE, CHANGE) and _attached(head, on_path):
-                negated_by = parsed[m.start : m.end].text
-            elif kind in (TERMINATOR, DENIAL) and (
-                head.i in on_path - {root.i}
-                or (path[-1].dep_ in SUBJECTS and path[-1].head.i == head.i)
-            ):
-                negated_by = parsed[m.start : m.end].text
-            else:
-                continue
-            trend = _AWAY.get(match.pattern.value) if kind in (CHANGE, TERMINATOR) else None
+            negated_by = parsed[m.start : m.end].text
+            if m.pattern.kind in (CHANGE, TERMINATOR):
+                trend = _AWAY.get(match.pattern.value)
             break
         hedged_by = next((parsed[m.start : m.end].text for m in matches
                           if m.pattern.kind == HEDGE and (m.root(parsed).i in above
                                                           or m.root(parsed).head.i in above)),
                          None)
         polarity, weight = match.pattern.value, match.pattern.weight
-        used = self._targets(parsed, root, matches, organisations, earlier)
+        used = self._targets(parsed, root, matches, context, opponents=polarity == COLLABORATION)
         cue = Cue(
             text=parsed[match.start : match.end].text,
             start=parsed[match.start].idx,
             end=parsed[match.end - 1].idx + len(parsed[match.end - 1]),
             polarity=polarity, weight=weight,
-            effect=cue_effect(polarity, weight, bool(negated_by), bool(hedged_by), self.config),
+            effect=cue_effect(polarity, weight, "ended" if trend else negated_by and "negated",
+                              bool(hedged_by), self.config),
             negated_by=negated_by, hedged_by=hedged_by, trend=trend,
             targets=sorted({o.name for o in used}),
+            root=root.i,
+            governors=frozenset(governors(root)),
         )
         return cue, used
 
-    def _targets(self, parsed: Doc, root: Any, matches: list[Match],
-                 organisations: list[Organisation], earlier: list[Organisation]
-                 ) -> list[Organisation]:
-        """Organisations in the cue's clause (or its implied subject), not quoted as sources;
-        fewer than two and an anaphor in the clause: earlier organisations fill in."""
+    def _targets(self, parsed: Doc, root: Token, matches: list[Match], context: Context,
+                 opponents: bool) -> list[Organisation]:
+        """Organisations in the cue's clause (or its implied subject), not quoted as sources
+        (nor, with ``opponents``, named as one: "an alliance against X"); fewer than two: the
+        speaking company ("X said the deal ..."), then an anaphor's referents fill in."""
+        organisations = context.organisations
         head = clause_head(root)
         implied = {t.i for t in inherited_subjects(head)}
-        sources = {i for m in matches if m.pattern.kind == SOURCE for i in range(m.start, m.end)}
+        speaker = head.head if head.dep_ == "ccomp" else None
+        excluded = (SOURCE, OPPONENT) if opponents else (SOURCE,)
+        sources = {i for m in matches if m.pattern.kind in excluded for i in range(m.start, m.end)}
         used = []
         for org in organisations:
             token = parsed[org.start]
-            if (in_clause(token, head) or org.start in implied) and not (
+            if (in_clause(token, head) or implied.intersection(range(org.start, org.end))) and not (
                 ancestors_and_self(token) & sources
             ):
                 used.append(org)
         names = {o.name for o in used}
-        anaphors = [m for m in matches if m.pattern.kind == ANAPHOR
-                    and in_clause(m.root(parsed), head) and m.root(parsed).dep_ != "preconj"]
-        if len(names) < 2 and anaphors:
-            before = [o for o in organisations if o.start < anaphors[0].start]
-            for org in [*before, *earlier]:
-                if len(names) >= 2:
-                    break
-                if org.name not in names:
+        if len(names) < 2 and speaker is not None and speaker.lemma_ in self.speech_verbs:
+            subjects = {c.i for c in speaker.children if c.dep_ in SUBJECTS}
+            for org in organisations:
+                if subjects.intersection(range(org.start, org.end)) and org.name not in names:
                     names.add(org.name)
                     used.append(org)
+        anaphors = [m for m in matches if m.pattern.kind in (ANAPHOR, POSSESSIVE, RELATIONAL)
+                    and in_clause(m.root(parsed), head) and m.root(parsed).dep_ != "preconj"]
+        if len(names) >= 2 or not anaphors:
+            return used
+        kinds = {m.pattern.kind for m in anaphors}
+        if RELATIONAL in kinds:  # "the partnership": the pair with most evidence so far
+            pair = next((p for p in context.salient if names <= set(p)), ())
+            return used + [Organisation(n, "", -1, -1) for n in pair if n not in names]
+        before = [o for o in organisations if o.start < anaphors[0].start]
+        if names or ANAPHOR in kinds:
+            before += context.earlier
+        for org in before:
+            if len(names) >= 2:
+                break
+            if org.name not in names:
+                names.add(org.name)
+                used.append(org)
         return used
 
     def _trend(self, matches: list[Match], cues: list[Cue], label: str) -> str | None:
@@ -223,37 +260,20 @@ class Stance(Annotator):
         return dominant_trend(directions)
 
 
-def _attached(negator: Any, path: set[int]) -> bool:
-    """Does a negation word modify a token of the cue's governing path ("no longer" via its
-    adverb)?"""
-    return (negator.i in path or negator.head.i in path
-            or (negator.head.dep_ in ("advmod", "neg") and negator.head.head.i in path))
-
-
-def _sentence_of(starts: list[int], token: int) -> int:
-    """Index of the sentence whose first token is the last one at or before ``token``."""
-    from bisect import bisect_right
-
-    return bisect_right(starts, token) - 1
-
-
-def _pair_shares(cues: list[Cue], scores: Scores, targets: list[str]
+def _pair_scores(cues: list[Cue], scores: Scores, targets: list[str]
                  ) -> dict[tuple[str, str], Scores]:
-    """Each organisation pair's part of the sentence scores: each side's score split by the
-    effect of the cues connecting the pair (a scorer's score no cue explains goes to all pairs)."""
-    shares: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for side in (0, 1):
-        if not scores[side]:
-            continue
-        total = sum(c.effect[side] for c in cues)
-        if not total:
-            for pair in combinations(targets, 2):
-                shares[pair][side] += scores[side]
-            continue
-        for cue in cues:
-            for pair in combinations(cue.targets, 2):
-                shares[pair][side] += scores[side] * cue.effect[side] / total
-    return {pair: Scores(*values) for pair, values in shares.items()}
+    """Each organisation pair's scores in a sentence: each side's sentence score scaled by how
+    much of the cues' effect comes from cues connecting the pair (for the lexicon scorer, the
+    noisy-or of those cues). A score no cue explains (another scorer's) goes to every pair."""
+    every = noisy_or(cues)
+    pairs = {p for c in cues for p in combinations(c.targets, 2)} | set(combinations(targets, 2))
+    result = {}
+    for pair in pairs:
+        own = noisy_or([c for c in cues if set(pair) <= set(c.targets)])
+        result[pair] = Scores(*(
+            scores[side] * (own[side] / every[side] if every[side] else 1.0) for side in (0, 1)
+        ))
+    return result
 
 
 @hookimpl

@@ -10,13 +10,16 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 GAP = None  # a "*" slot: 0 to MAX_GAP tokens, no punctuation
-MAX_GAP = 3
+MAX_GAP = 4
 # Kinds of phrase in the lexicon. "cue" patterns carry a polarity and a weight; the others a
 # direction ("trend") or nothing.
-CUE, PARTICLE, CHANGE, TERMINATOR, DENIAL, HEDGE, TREND, ANAPHOR, SOURCE = (
-    "cue", "particle", "change", "terminator", "denial", "hedge", "trend", "anaphor", "source"
+CUE, PARTICLE, CHANGE, TERMINATOR, DENIAL, NOT_NEGATION = (
+    "cue", "particle", "change", "terminator", "denial", "not_negation"
 )
-NEGATORS = (PARTICLE, CHANGE, TERMINATOR, DENIAL)
+HEDGE, TREND, SOURCE, OPPONENT = "hedge", "trend", "source", "opponent"
+ANAPHOR, POSSESSIVE, RELATIONAL = "anaphor", "possessive", "relational"
+IGNORE = "ignore"  # the polarity of phrases that contain a cue but are none
+NEGATORS = (PARTICLE, CHANGE, TERMINATOR, DENIAL, NOT_NEGATION)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class Match:
     def root(self, doc: Doc) -> Token:
         """The match's syntactic head: its token whose head lies outside the match."""
         tokens = doc[self.start : self.end]
-        return next((t for t in tokens if not self.start <= t.head.i < self.end or t.head is t),
+        return next((t for t in tokens if not self.start <= t.head.i < self.end or t.head.i == t.i),
                     tokens[0])
 
 
@@ -64,13 +67,17 @@ class Lexicon:
             patterns += [self._pattern(CUE, text, polarity, float(w)) for text, w in cues.items()]
         negators = config["negators"]
         for kind, key in ((PARTICLE, "particles"), (CHANGE, "change_particles"),
-                          (TERMINATOR, "terminators"), (DENIAL, "denials")):
+                          (TERMINATOR, "terminators"), (DENIAL, "denials"),
+                          (NOT_NEGATION, "not_negations")):
             patterns += [self._pattern(kind, text) for text in negators[key]]
         patterns += [self._pattern(HEDGE, text) for text in config["hedges"]]
         for direction, phrases in config["trends"].items():
             patterns += [self._pattern(TREND, text, direction) for text in phrases]
         patterns += [self._pattern(ANAPHOR, text) for text in config["anaphors"]]
+        patterns += [self._pattern(POSSESSIVE, text) for text in config["possessive_anaphors"]]
+        patterns += [self._pattern(RELATIONAL, text) for text in config["relational_anaphors"]]
         patterns += [self._pattern(SOURCE, text) for text in config["source_markers"]]
+        patterns += [self._pattern(OPPONENT, text) for text in config["opponent_markers"]]
         self.by_first: dict[str, list[Pattern]] = defaultdict(list)
         for p in patterns:
             for word in p.slots[0] or ():

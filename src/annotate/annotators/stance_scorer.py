@@ -35,6 +35,8 @@ class Cue:
     hedged_by: str | None = None
     trend: str | None = None  # set by a change negator: the direction away from the cue
     targets: list[str] = field(default_factory=list)  # canonical organisation names
+    root: int = -1  # token index of the cue's head in the parse
+    governors: frozenset[int] = frozenset()  # token indices of its heads up to its clause head
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "start": self.start, "end": self.end,
@@ -43,6 +45,7 @@ class Cue:
             out["negated_by"] = self.negated_by
         if self.hedged_by:
             out["hedged_by"] = self.hedged_by
+        out["targets"] = self.targets
         return out
 
 
@@ -69,11 +72,31 @@ class LexiconScorer:
         self.config = config
 
     def score_sentence(self, sentence: SentenceEvidence) -> Scores:
-        collaboration = competition = 0.0
-        for cue in sentence.cues:
-            collaboration = 1 - (1 - collaboration) * (1 - cue.effect.collaboration)
-            competition = 1 - (1 - competition) * (1 - cue.effect.competition)
-        return Scores(collaboration, competition)
+        return noisy_or(sentence.cues)
+
+
+def noisy_or(cues: list[Cue]) -> Scores:
+    """Each side's chance that at least one cue holds, taking each cue's effect as its own."""
+    collaboration = competition = 0.0
+    for cue in cues:
+        collaboration = 1 - (1 - collaboration) * (1 - cue.effect.collaboration)
+        competition = 1 - (1 - competition) * (1 - cue.effect.competition)
+    return Scores(collaboration, competition)
+
+
+def subordinate_cues(cues: list[Cue], config: Mapping[str, Any]) -> None:
+    """Scale down (by ``weak_cues.factor``) a cue governed by a cue of the other side in its
+    clause ("battling X for restaurant partners"), and a weak cue in a sentence with a strong
+    cue of the other side ("won customers by undercutting a rival")."""
+    settings = config["weak_cues"]
+    strong = {c.polarity for c in cues if c.weight >= settings["strong_from"] and not c.negated_by}
+    for cue in cues:
+        if cue.polarity == MIXED:
+            continue
+        other = COMPETITION if cue.polarity == COLLABORATION else COLLABORATION
+        governed = any(c.polarity == other and c.root in cue.governors for c in cues)
+        if governed or (cue.weight < settings["weak_below"] and other in strong):
+            cue.effect = Scores(*(e * settings["factor"] for e in cue.effect))
 
 
 def load_scorer(config: Mapping[str, Any]) -> Scorer:
@@ -102,23 +125,36 @@ def label_for(scores: Scores, min_score: float, mixed_share: float) -> str:
     return COLLABORATION if scores.collaboration >= scores.competition else COMPETITION
 
 
-def cue_effect(polarity: str, weight: float, negated: bool, hedged: bool,
+def cue_effect(polarity: str, weight: float, negated: str | None, hedged: bool,
                config: Mapping[str, Any]) -> Scores:
-    """What one cue counts for each side, after hedging and negation (see stance.yaml)."""
+    """What one cue counts for each side, after hedging and negation: ``negated`` is None,
+    "negated" (counts nothing) or "ended" (counts ``negation_flip`` for the other side)."""
     if hedged:
         weight *= config["hedge_factor"]
     if polarity == MIXED:
         both = 0.0 if negated else weight
         return Scores(both, both)
     if negated:
-        weight *= config["negation_flip"][polarity]
+        weight *= config["negation_flip"][polarity] if negated == "ended" else 0.0
         polarity = COMPETITION if polarity == COLLABORATION else COLLABORATION
     return Scores(weight, 0.0) if polarity == COLLABORATION else Scores(0.0, weight)
 
 
+def vote(scores: Scores, min_score: float, mixed_share: float) -> Scores:
+    """What a sentence adds to its pairs and its document: its stronger score for the side its
+    label names (both scores if mixed, nothing if neutral), so weak cues of the other side
+    in a clear sentence do not leak into the totals."""
+    label = label_for(scores, min_score, mixed_share)
+    if label == COLLABORATION:
+        return Scores(scores.collaboration, 0.0)
+    if label == COMPETITION:
+        return Scores(0.0, scores.competition)
+    return scores if label == MIXED else Scores(0.0, 0.0)
+
+
 @dataclass
 class Tally:
-    """Summed sentence scores of a pair (or the whole document), with evidence and trends."""
+    """Summed sentence votes of a pair (or the whole document), with evidence and trends."""
 
     collaboration: float = 0.0
     competition: float = 0.0
@@ -126,6 +162,8 @@ class Tally:
     trends: list[str] = field(default_factory=list)
 
     def add(self, scores: Scores, span: list[int], trend: str | None) -> None:
+        if not any(scores):
+            return
         self.collaboration += scores.collaboration
         self.competition += scores.competition
         if span not in self.evidence:
@@ -144,11 +182,15 @@ class Tally:
         }
 
     def trend(self) -> str | None:
-        """The most frequent directional trend, else "changing" if any trend was seen."""
-        directional = [t for t in self.trends if t != "changing"]
-        if directional:
-            counts = {t: directional.count(t) for t in directional}
-            best = max(counts.values())
-            leaders = [t for t, n in counts.items() if n == best]
-            return leaders[0] if len(leaders) == 1 else "changing"
-        return "changing" if self.trends else None
+        return dominant_trend(self.trends)
+
+
+def dominant_trend(trends: list[str]) -> str | None:
+    """The most frequent directional trend (a tie is "changing"), else "changing" if any."""
+    directional = [t for t in trends if t != "changing"]
+    if directional:
+        counts = {t: directional.count(t) for t in directional}
+        best = max(counts.values())
+        leaders = [t for t, n in counts.items() if n == best]
+        return leaders[0] if len(leaders) == 1 else "changing"
+    return "changing" if trends else None
