@@ -4,7 +4,9 @@ An annotator's result on a document is cached under a key made of the document's
 the annotator's name, version and config (and spaCy model, if it uses one), and the hashes of
 the layers it requires as they stood when it ran. Change one annotator's config and only that
 annotator, and those reading its layers, run again. The cache is one SQLite file
-(``OUT/.annotate-cache/cache.sqlite`` unless ``--cache DIR``); only the main process writes it.
+(``~/.cache/annotate/cache.sqlite`` unless ``--cache DIR``); only the main process writes it.
+Annotators are identified by their version *and* a hash of their module's source, so editing
+an annotator without bumping its version does not serve stale results.
 
 The *pipeline fingerprint* covers everything that shapes an output file except the input:
 ``meta.fingerprint = {"input": ..., "pipeline": ...}`` in each output lets a re-run skip
@@ -14,7 +16,9 @@ documents that are already done.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +29,6 @@ if TYPE_CHECKING:
     from annotate.model import Annotation, Document
     from annotate.pipeline import Pipeline
 
-CACHE_DIR_NAME = ".annotate-cache"
 CACHE_FILE = "cache.sqlite"
 FINGERPRINT_KEY = "fingerprint"  # in meta; left out of the input hash
 
@@ -47,7 +50,7 @@ class StepIdentity:
 
     name: str
     version: str
-    config: str  # hash of its settings (and the spaCy model, if it uses one)
+    config: str  # hash of its settings, module source (and the spaCy model, if it uses one)
     requires: tuple[str, ...]
     assigns: tuple[str, ...]
 
@@ -64,12 +67,27 @@ def step_identities(pipeline: Pipeline) -> list[StepIdentity]:
             StepIdentity(
                 name=step.name,
                 version=str(annotator.version),
-                config=_digest([dict(annotator.config), model if uses_spacy else None]),
+                config=_digest(
+                    [
+                        dict(annotator.config),
+                        _source_hash(type(annotator)),
+                        model if uses_spacy else None,
+                    ]
+                ),
                 requires=tuple(annotator.requires),
                 assigns=tuple(annotator.assigns),
             )
         )
     return identities
+
+
+def _source_hash(cls: type) -> str | None:
+    """Hash of the file defining ``cls`` (None if it has none, e.g. defined in a REPL)."""
+    try:
+        path = inspect.getsourcefile(cls)
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
+    except (TypeError, OSError):
+        return None
 
 
 def pipeline_fingerprint(pipeline: Pipeline) -> str:
@@ -102,7 +120,10 @@ def layer_hash(annotations: Iterable[Mapping[str, Any]], document_value: Any) ->
 
 def doc_layer_hash(doc: Document, layer: str) -> str:
     return layer_hash(
-        ({"start": a.start, "end": a.end, "label": a.label, "attrs": a.attrs} for a in doc.layer(layer)),
+        (
+            {"start": a.start, "end": a.end, "label": a.label, "attrs": a.attrs}
+            for a in doc.layer(layer)
+        ),
         doc.document.get(layer),
     )
 
@@ -209,19 +230,13 @@ def resolve(
     return found
 
 
-def default_cache_dir(out: str, format: str) -> Path | None:
-    """``OUT/.annotate-cache`` (json), next to the file (jsonl), none for stdout."""
-    if out == "-":
-        return None
-    path = Path(out)
-    if format == "json" or path.is_dir():
-        return path / CACHE_DIR_NAME
-    return path.parent / CACHE_DIR_NAME
+def default_cache_dir() -> Path:
+    """``$ANNOTATE_CACHE_DIR``, else ``$XDG_CACHE_HOME/annotate``, else ``~/.cache/annotate``.
 
-
-def find_cache_dir(location: str | Path) -> Path:
-    """The cache folder for an output folder, or ``location`` itself if it is one."""
-    path = Path(location)
-    if (path / CACHE_DIR_NAME).is_dir():
-        return path / CACHE_DIR_NAME
-    return path
+    One cache serves every output folder: keys are content hashes, so a result is reused
+    wherever the same document meets the same annotator, and OUT holds only outputs.
+    """
+    if os.environ.get("ANNOTATE_CACHE_DIR"):
+        return Path(os.environ["ANNOTATE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "annotate"

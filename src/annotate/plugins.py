@@ -39,6 +39,7 @@ BUILTIN_PLUGINS = (
     "annotate.cli.eval",
     "annotate.cli.export",
     "annotate.cli.view",
+    "annotate.cli.cache",
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,9 +14,13 @@ from rich.table import Table
 
 from annotate.api import build_pipeline
 from annotate.batch import Summary, run_batch
+from annotate.cache import default_cache_dir
 from annotate.cli._util import error_line, friendly, split_names
+from annotate.errors import ConfigError
 from annotate.hookspecs import hookimpl
 from annotate.io.writers import write_atomic
+from annotate.parallel import PipelineSpec, plugin_paths
+from annotate.progress import count_documents
 
 
 class Format(StrEnum):
@@ -72,7 +77,48 @@ def run(
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write the run summary as JSON here.")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=1,
+            help="Worker processes (default: all cores; 1: in this process). Inputs of under "
+            "48 documents always run in this process.",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Run on Dask: a scheduler address (tcp://HOST:8786), or 'local' for a "
+            "LocalCluster of --workers processes."
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Annotate every document again: no skipping what OUT holds, no cached results.",
+        ),
+    ] = False,
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Annotator result cache folder (default: ~/.cache/annotate)."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
+    ] = False,
+    timeout_per_doc: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="Seconds an annotator may spend on one document; over it, that annotator's "
+            "result is left out and reported.",
+        ),
+    ] = None,
 ) -> None:
     """Annotate PATHS and write one JSON annotation layer per document.
 
@@ -90,6 +136,13 @@ def run(
         stdin_format=stdin_format.value,
         fail_fast=fail_fast,
         timings=timings,
+        workers=workers,
+        scheduler=scheduler,
+        force=force,
+        cache=cache,
+        use_cache=not no_cache,
+        timeout_per_doc=timeout_per_doc or None,
+        progress=not quiet and sys.stderr.isatty(),
     )
     if report is not None:
         write_atomic(report, json.dumps(summary.to_json(), indent=2) + "\n")
@@ -111,8 +164,32 @@ def annotate_paths(
     stdin_format: str = "text",
     fail_fast: bool = False,
     timings: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
+    cache: str | Path | None = None,
+    use_cache: bool = True,
+    timeout_per_doc: float | None = None,
+    progress: bool = False,
 ) -> Summary:
-    """The plain function behind ``annotate run``."""
+    """The plain function behind ``annotate run``.
+
+    ``workers``: processes (None: all cores); ``scheduler``: Dask address or ``local``;
+    ``force``: redo documents already in OUT, not reading the cache; ``cache``: result cache
+    folder (default ~/.cache/annotate; ``use_cache=False`` for none); ``timeout_per_doc``:
+    seconds an annotator may take on one document.
+    """
+    if scheduler is not None and "-" in paths:
+        raise ConfigError("--scheduler cannot read - (stdin); pass files or folders.")
+    spec = PipelineSpec(
+        config=str(Path(config).resolve()) if config is not None else None,
+        only=tuple(only or ()),
+        skip=tuple(skip or ()),
+        plugin_dirs=plugin_paths(plugin_dirs or ()),
+        plugins=tuple(plugins or ()),
+        fail_fast=fail_fast,
+        timings=timings,
+    )
     pipeline = build_pipeline(
         config,
         only=only or (),
@@ -125,7 +202,23 @@ def annotate_paths(
     writers = pipeline.registry.writers
     writer_cls = writers["jsonl" if out == "-" else format].obj
     writer = writer_cls(out)
-    return run_batch(paths, pipeline, writer, report=error_line, stdin_format=stdin_format)
+    cache_dir = (cache or default_cache_dir()) if use_cache else None
+    total = count_documents(paths, pipeline.registry.readers) if progress else None
+    return run_batch(
+        paths,
+        pipeline,
+        writer,
+        report=error_line,
+        stdin_format=stdin_format,
+        workers=workers,
+        scheduler=scheduler,
+        spec=spec,
+        cache_dir=cache_dir,
+        force=force,
+        timeout=timeout_per_doc,
+        progress=progress,
+        total=total,
+    )
 
 
 def print_summary(summary: Summary, out: str) -> None:
@@ -138,7 +231,8 @@ def print_summary(summary: Summary, out: str) -> None:
     console.print(table)
     errors = sum(summary.annotator_errors.values())
     console.print(
-        f"{summary.ok + summary.failed} document(s): {summary.ok} ok, {summary.failed} failed"
+        f"{summary.ok + summary.failed + summary.skipped} document(s): {summary.ok} ok, "
+        f"{summary.failed} failed, {summary.skipped} skipped (already done)"
         + (f", {errors} annotator errors" if errors else "")
         + f" · {summary.words:,} words in {summary.seconds:.2f}s "
         f"({summary.words_per_second:,.0f} words/s)" + ("" if out == "-" else f" → {out}")

@@ -1,0 +1,102 @@
+"""``annotate run --scheduler``: annotate partitions of documents on Dask workers.
+
+The client (the ``annotate run`` process) reads the documents, sends partitions of them as
+tasks, and writes the records the tasks return, in input order: the output is byte for byte
+what a local run writes. Each worker process builds the pipeline once (a module-level cache
+keyed by the pipeline spec) and keeps it for every later task. A worker that dies mid-task
+loses nothing: the scheduler runs the task again elsewhere (up to
+``distributed.scheduler.allowed-failures`` times, then the partition is redone document by
+document so only the culprit fails); a task raising is retried twice.
+
+Workers need annotate, its plugins and the spaCy model installed, and read ``--config`` and
+``--plugins-dir`` paths from their own file system. Start them with ``--nthreads 1``: one
+pipeline runs one task at a time per process (tasks on further threads wait for it).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from annotate.parallel import Outcome, PipelineSpec, Task, Worker
+
+_WORKERS: dict[tuple[PipelineSpec, str, float | None], Worker] = {}
+_LOCK = threading.Lock()
+
+
+def annotate_partition(
+    spec: PipelineSpec, fingerprint: str, timeout: float | None, tasks: list[Task]
+) -> list[Outcome]:
+    """The Dask task: annotate ``tasks`` with this process's pipeline (built on first use)."""
+    with _LOCK:
+        key = (spec, fingerprint, timeout)
+        worker = _WORKERS.get(key)
+        if worker is None:
+            worker = _WORKERS[key] = Worker(spec.build(), fingerprint, timeout)
+        return worker.run(tasks)
+
+
+class DaskExecutor:
+    """Partitions to a Dask cluster: ``tcp://HOST:8786``, or ``local`` for a LocalCluster."""
+
+    def __init__(
+        self,
+        scheduler: str,
+        spec: PipelineSpec,
+        fingerprint: str,
+        timeout: float | None,
+        workers: int,
+    ) -> None:
+        try:
+            from distributed import Client, LocalCluster
+            from distributed.scheduler import KilledWorker
+        except ImportError:
+            from annotate.errors import ConfigError
+
+            raise ConfigError(
+                "--scheduler needs Dask: pip install 'dask[distributed]' (on the client and "
+                "every worker)."
+            ) from None
+        self.spec = spec
+        self.fingerprint = fingerprint
+        self.timeout = timeout
+        self.lost: tuple[type[BaseException], ...] = (KilledWorker,)
+        self.cluster: Any = None
+        if scheduler == "local":
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+            )
+            self.client = Client(self.cluster)
+        else:
+            try:
+                self.client = Client(scheduler, timeout="30s")
+            except OSError as error:
+                from annotate.errors import ConfigError
+
+                raise ConfigError(
+                    f"cannot reach the Dask scheduler at {scheduler}: {error}. Start one with "
+                    "`dask scheduler` and workers with `dask worker tcp://HOST:8786`."
+                ) from None
+        self.workers = max(1, sum(self.client.nthreads().values()))
+
+    def submit(self, tasks: list[Task]) -> Any:
+        return self.client.submit(
+            annotate_partition,
+            self.spec,
+            self.fingerprint,
+            self.timeout,
+            tasks,
+            pure=False,
+            retries=2,
+        )
+
+    def restart(self) -> None:
+        """Nothing to restart: the scheduler replaces lost workers' tasks itself."""
+
+    def close(self, abort: bool = False) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
