@@ -10,7 +10,18 @@ import typer
 
 from annotate.plugins import discover
 
-BUILTIN_ORDER = ("run", "plugins", "config", "schema", "show", "view", "export", "eval", "new")
+BUILTIN_ORDER = (
+    "run",
+    "plugins",
+    "config",
+    "schema",
+    "show",
+    "view",
+    "export",
+    "eval",
+    "cache",
+    "new",
+)
 
 
 def make_app() -> typer.Typer:
