@@ -21,6 +21,17 @@ def _private_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("ANNOTATE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
+@pytest.fixture
+def plugin_dir(tmp_path: Path) -> Path:
+    """A plugins folder with the test annotators of test_batch (Upper, Count, Length, Trouble)."""
+    from test_batch import PLUGIN
+
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "scale_test_plugin.py").write_text(PLUGIN)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def app():
     return make_app()

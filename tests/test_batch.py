@@ -92,14 +92,6 @@ PLUGIN = textwrap.dedent("""
 """)
 
 
-@pytest.fixture
-def plugin_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "plugins"
-    folder.mkdir()
-    (folder / "scale_test_plugin.py").write_text(PLUGIN)
-    return folder
-
-
 @pytest.fixture(autouse=True)
 def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cache = tmp_path / "cache"

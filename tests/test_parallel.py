@@ -19,16 +19,6 @@ def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANNOTATE_CACHE_DIR", str(tmp_path / "cache"))
 
 
-@pytest.fixture
-def plugin_dir(tmp_path: Path) -> Path:
-    from test_batch import PLUGIN
-
-    folder = tmp_path / "plugins"
-    folder.mkdir()
-    (folder / "scale_test_plugin.py").write_text(PLUGIN)
-    return folder
-
-
 def test_two_workers_write_what_one_writes(tmp_path):
     docs = write_docs(tmp_path / "in", DOCS)
     one = annotate_paths([str(docs)], str(tmp_path / "one"), workers=1, use_cache=False)

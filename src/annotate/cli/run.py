@@ -12,7 +12,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from annotate.api import build_pipeline
 from annotate.batch import Summary, run_batch
 from annotate.cache import default_cache_dir
 from annotate.cli._util import error_line, friendly, split_names
@@ -190,15 +189,7 @@ def annotate_paths(
         fail_fast=fail_fast,
         timings=timings,
     )
-    pipeline = build_pipeline(
-        config,
-        only=only or (),
-        skip=skip or (),
-        plugin_dirs=plugin_dirs or (),
-        plugins=plugins or (),
-        fail_fast=fail_fast,
-        timings=timings,
-    )
+    pipeline = spec.build()
     writers = pipeline.registry.writers
     writer_cls = writers["jsonl" if out == "-" else format].obj
     writer = writer_cls(out)
