@@ -47,10 +47,13 @@ def test_gold(case: dict[str, Any]) -> None:
     assert [text[s:e] for s, e in sorted(found)] == [text[s:e] for s, e in sorted(want)]
     for span, attrs in want.items():
         got = found[span]
-        assert got.label == attrs["label"], text[span[0]:span[1]]
-        mismatched = {k: (got.attrs.get(k), v) for k, v in attrs.items()
-                      if k != "label" and got.attrs.get(k) != v}
-        assert not mismatched, f"{text[span[0]:span[1]]!r}: (got, want) {mismatched}"
+        assert got.label == attrs["label"], text[span[0] : span[1]]
+        mismatched = {
+            k: (got.attrs.get(k), v)
+            for k, v in attrs.items()
+            if k != "label" and got.attrs.get(k) != v
+        }
+        assert not mismatched, f"{text[span[0] : span[1]]!r}: (got, want) {mismatched}"
 
 
 class _NoClockDate(dt.date):
@@ -91,8 +94,10 @@ def test_document_date_may_carry_a_time() -> None:
 
 
 def test_config_extends_word_tables_and_numeric_order() -> None:
-    config = deep_merge(DEFAULTS, {"numeric_order": "dmy", "holidays": {"Diwali": "10-20"},
-                                   "months": {"Sept": None}})
+    config = deep_merge(
+        DEFAULTS,
+        {"numeric_order": "dmy", "holidays": {"Diwali": "10-20"}, "months": {"Sept": None}},
+    )
     annotator = Dates(config)
     values = [a.attrs["value"] for a in run("On 01/02/2025 and Diwali 2025.", None, annotator)]
     assert values == ["2025-02-01", "2025-10-20"]
@@ -103,16 +108,78 @@ def test_fiscal_year_start_moves_the_interval_not_the_value() -> None:
     annotator = Dates(deep_merge(DEFAULTS, {"fiscal_year_start": 7}))
     (found,) = run("Revenue grew in FY2025.", None, annotator)
     assert (found.attrs["value"], found.attrs["start"], found.attrs["end"]) == (
-        "2025", "2024-07-01", "2025-07-01")
+        "2025",
+        "2024-07-01",
+        "2025-07-01",
+    )
 
 
-FRAGMENTS = ["January", "May", "21", "2025", "Q3", "H1", "FY", "fiscal", "early", "late", "mid-",
-             "the", "end of", "by", "before", "from", "to", "between", "and", "-", "/", ".", ":",
-             "3", "p.m.", "ET", "noon", "last", "next", "this", "week", "weekend", "year",
-             "quarter", "ago", "in", "every", "each", "Monday", "twice a", "two and a half",
-             "hours", "decade", "'90s", "1990s", "century", "21st", "Feb 30", "2025-13-45",
-             "99/99/9999", "00:00", "24:00", "Christmas", "summer", "the past", "coming", "months",
-             "9999", "0001", "more than", "nearly", "ＭＡＹ", "\n", "’"]
+FRAGMENTS = [
+    "January",
+    "May",
+    "21",
+    "2025",
+    "Q3",
+    "H1",
+    "FY",
+    "fiscal",
+    "early",
+    "late",
+    "mid-",
+    "the",
+    "end of",
+    "by",
+    "before",
+    "from",
+    "to",
+    "between",
+    "and",
+    "-",
+    "/",
+    ".",
+    ":",
+    "3",
+    "p.m.",
+    "ET",
+    "noon",
+    "last",
+    "next",
+    "this",
+    "week",
+    "weekend",
+    "year",
+    "quarter",
+    "ago",
+    "in",
+    "every",
+    "each",
+    "Monday",
+    "twice a",
+    "two and a half",
+    "hours",
+    "decade",
+    "'90s",
+    "1990s",
+    "century",
+    "21st",
+    "Feb 30",
+    "2025-13-45",
+    "99/99/9999",
+    "00:00",
+    "24:00",
+    "Christmas",
+    "summer",
+    "the past",
+    "coming",
+    "months",
+    "9999",
+    "0001",
+    "more than",
+    "nearly",
+    "ＭＡＹ",
+    "\n",
+    "’",
+]
 
 
 @settings(max_examples=300, deadline=None)
@@ -122,9 +189,11 @@ def test_never_raises_on_arbitrary_text(text: str, date: str | None) -> None:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(FRAGMENTS), max_size=12),
-       st.sampled_from([" ", "", ", "]),
-       st.one_of(st.none(), st.dates().map(dt.date.isoformat)))
+@given(
+    st.lists(st.sampled_from(FRAGMENTS), max_size=12),
+    st.sampled_from([" ", "", ", "]),
+    st.one_of(st.none(), st.dates().map(dt.date.isoformat)),
+)
 def test_never_raises_on_date_like_fragments(words: list[str], glue: str, date: str | None) -> None:
     text = glue.join(words)
     _check_spans(text, run(text, date))
@@ -141,13 +210,37 @@ def _check_spans(text: str, found: list[Annotation]) -> None:
 def test_runs_through_the_pipeline_and_absorbs_spacy_dates() -> None:
     from annotate.api import annotate_text, build_pipeline
 
-    pipeline = build_pipeline(plugins=["annotate.annotators.dates"],
-                              overrides={"pipeline": ["entities", "dates"]})
-    doc = annotate_text("Microsoft invested $1 billion in 2019 and will spend more next year.",
-                        pipeline=pipeline, date="2025-01-22")
+    pipeline = build_pipeline(
+        plugins=["annotate.annotators.dates"], overrides={"pipeline": ["entities", "dates"]}
+    )
+    doc = annotate_text(
+        "Microsoft invested $1 billion in 2019 and will spend more next year.",
+        pipeline=pipeline,
+        date="2025-01-22",
+    )
     dates = doc.layer("dates")
     assert [(a.text, a.attrs["value"]) for a in dates] == [("2019", "2019"), ("next year", "2026")]
     spacy_dates = [a for a in doc.layer("entities") if a.label == "DATE"]
     assert not [a for a in spacy_dates if a.span in {d.span for d in dates}]
-    assert all("entities" in d.sources for d in dates if d.span in {a.span for a in spacy_dates}
-               ) and any(len(d.sources) == 2 for d in dates)
+    assert all(
+        "entities" in d.sources for d in dates if d.span in {a.span for a in spacy_dates}
+    ) and any(len(d.sources) == 2 for d in dates)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "in the 88th minute of the match",
+        "88 minutes ago",
+        "the last 88 minutes",
+        "the past hour",
+        "3 hours from now",
+        "the next 2 seconds",
+        "the 3rd hour",
+        "the second minute",
+    ],
+)
+def test_sub_day_units_never_raise(text: str) -> None:
+    _check_spans(text, run(text, "2025-01-22"))
+    for found in run(text, "2025-01-22"):
+        assert found.attrs.get("start", "2025-01-22") <= "2025-01-22"

@@ -7,35 +7,73 @@ Nothing here reads the clock.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-# Length of each granularity in months (None: counted in days).
-_MONTHS = {"month": 1, "quarter": 3, "season": 3, "half": 6, "year": 12, "decade": 120,
-           "century": 1200}
-_DAYS = {"day": 1, "week": 7, "weekend": 7}
+from dateutil.relativedelta import relativedelta
+
+# Each unit as a relativedelta step (sub-day units move a date-only anchor by whole days).
+_STEP = {
+    "second": relativedelta(seconds=1),
+    "minute": relativedelta(minutes=1),
+    "hour": relativedelta(hours=1),
+    "day": relativedelta(days=1),
+    "week": relativedelta(weeks=1),
+    "weekend": relativedelta(weeks=1),
+    "fortnight": relativedelta(weeks=2),
+    "month": relativedelta(months=1),
+    "quarter": relativedelta(months=3),
+    "season": relativedelta(months=3),
+    "half": relativedelta(months=6),
+    "year": relativedelta(years=1),
+    "decade": relativedelta(years=10),
+    "century": relativedelta(years=100),
+}
+_SUB_DAY = frozenset({"second", "minute", "hour"})
+_SECONDS = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+    "week": 604800,
+    "weekend": 604800,
+    "fortnight": 1209600,
+}
 # ISO 8601 designators for duration units; the last item is a multiplier.
-_DESIGNATORS = {"second": ("T", "S", 1), "minute": ("T", "M", 1), "hour": ("T", "H", 1),
-                "day": ("", "D", 1), "week": ("", "W", 1), "fortnight": ("", "W", 2),
-                "month": ("", "M", 1), "quarter": ("", "M", 3), "year": ("", "Y", 1),
-                "decade": ("", "Y", 10), "century": ("", "Y", 100)}
+_DESIGNATORS = {
+    "second": ("T", "S", 1),
+    "minute": ("T", "M", 1),
+    "hour": ("T", "H", 1),
+    "day": ("", "D", 1),
+    "week": ("", "W", 1),
+    "fortnight": ("", "W", 2),
+    "month": ("", "M", 1),
+    "quarter": ("", "M", 3),
+    "year": ("", "Y", 1),
+    "decade": ("", "Y", 10),
+    "century": ("", "Y", 100),
+}
 SEASONS = ("WI", "SP", "SU", "FA")  # winter of year Y starts in December of Y-1
 
 
 def add_months(day: date, months: int) -> date:
     """``day`` moved by whole months, clamped to the end of shorter months."""
-    years, month0 = divmod(day.month - 1 + months, 12)
-    year = day.year + years
-    return date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
+    return day + relativedelta(months=months)
 
 
 def add(day: date, unit: str, amount: int) -> date:
-    """``day`` moved by ``amount`` of a duration unit (day ... century)."""
-    if unit in _DAYS or unit == "fortnight":
-        return day + timedelta(days=amount * (14 if unit == "fortnight" else _DAYS[unit]))
-    return add_months(day, amount * _MONTHS[unit])
+    """``day`` moved by ``amount`` of a duration unit (second ... century).
+
+    A date has no clock, so seconds, minutes and hours move it only by the whole days they add
+    up to ("88 minutes ago" is the document's day). Unknown units raise ValueError, not KeyError.
+    """
+    step = _STEP.get(unit)
+    if step is None:
+        raise ValueError(f"unknown duration unit {unit!r}")
+    if unit in _SUB_DAY:
+        return day + timedelta(days=int(amount * _SECONDS[unit] / 86400))
+    return day + step * amount
 
 
 @dataclass(frozen=True)
@@ -117,8 +155,9 @@ def shifted_by_duration(day: date, amount: float, unit: str, sign: int) -> date 
     """``day`` moved by a duration (whole days for fractions of day units), or None if unclear."""
     if float(amount).is_integer():
         return add(day, unit, sign * int(amount))
-    if unit in _DAYS:
-        return day + timedelta(days=round(sign * amount * _DAYS[unit]))
+    if unit in _SECONDS:
+        days = sign * amount * _SECONDS[unit] / 86400
+        return day + timedelta(days=int(days) if unit in _SUB_DAY else round(days))
     return None
 
 
@@ -155,15 +194,25 @@ class Expr:
     attrs: dict[str, Any] = field(default_factory=dict)
 
 
-_UNKNOWN = {"day": "XXXX-XX-XX", "week": "XXXX-WXX", "weekend": "XXXX-WXX-WE", "month": "XXXX-XX",
-            "quarter": "XXXX-QX", "half": "XXXX-HX", "season": "XXXX-XX", "year": "XXXX",
-            "decade": "XXX", "century": "XX"}
+_UNKNOWN = {
+    "day": "XXXX-XX-XX",
+    "week": "XXXX-WXX",
+    "weekend": "XXXX-WXX-WE",
+    "month": "XXXX-XX",
+    "quarter": "XXXX-QX",
+    "half": "XXXX-HX",
+    "season": "XXXX-XX",
+    "year": "XXXX",
+    "decade": "XXX",
+    "century": "XX",
+}
 _SEASON_MONTH = {"WI": 1, "SP": 3, "SU": 6, "FA": 9}
 _REF_GRAN = {"PRESENT_REF": "day"}
 
 
-def resolve(expr: Expr, anchor: date | None, lean: int = 0, fiscal_start: int = 1
-            ) -> dict[str, Any] | None:
+def resolve(
+    expr: Expr, anchor: date | None, lean: int = 0, fiscal_start: int = 1
+) -> dict[str, Any] | None:
     """The TIMEX3 attrs of ``expr`` against ``anchor`` (the document date, maybe unknown).
 
     ``lean`` breaks ties for expressions that name no year: -1 past, 1 future, 0 nearest.
@@ -194,11 +243,19 @@ def _date(expr: Expr, anchor: date | None, lean: int) -> dict[str, Any] | None:
     if found is None:
         return None
     if isinstance(found, str):
-        return {"value": found, "granularity": expr.gran, "unresolved": True,
-                "relative": _relative(expr)}
+        return {
+            "value": found,
+            "granularity": expr.gran,
+            "unresolved": True,
+            "relative": _relative(expr),
+        }
     period, used_anchor = found
-    attrs = {"value": period.value, "granularity": period.gran, "start": period.start,
-             "end": period.end}
+    attrs = {
+        "value": period.value,
+        "granularity": period.gran,
+        "start": period.start,
+        "end": period.end,
+    }
     if used_anchor:
         attrs["anchor"] = anchor.isoformat()
     return attrs
@@ -264,9 +321,9 @@ def _holiday(year: int, month: int, nth: int, weekday: int, plus: int) -> date:
     return day + timedelta(days=plus)
 
 
-def _pick(candidates: list[Period], anchor: date, offset: int | None, lean: int
-          ) -> Period | None:
+def _pick(candidates: list[Period], anchor: date, offset: int | None, lean: int) -> Period | None:
     """The occurrence meant: last (-1), this (0), next (1), or the nearest (leaning by tense)."""
+
     def distance(p: Period) -> tuple[int, date]:
         end = date.fromisoformat(p.end)
         gap = (p.first - anchor).days if p.first > anchor else max(0, (anchor - end).days + 1)
@@ -358,12 +415,17 @@ def _duration(expr: Expr, anchor: date | None) -> dict[str, Any]:
         return attrs
     direction = "past" if expr.offset < 0 else "future"
     if anchor is None:
-        attrs.update(unresolved=True, relative={"unit": expr.unit, "amount": expr.amount,
-                                                "direction": direction})
+        attrs.update(
+            unresolved=True,
+            relative={"unit": expr.unit, "amount": expr.amount, "direction": direction},
+        )
         return attrs
     attrs["anchor"] = anchor.isoformat()
-    other = (shifted_by_duration(anchor, expr.amount, expr.unit, expr.offset)
-             if expr.amount is not None else None)
+    other = (
+        shifted_by_duration(anchor, expr.amount, expr.unit, expr.offset)
+        if expr.amount is not None
+        else None
+    )
     if other is None:
         attrs["end" if expr.offset < 0 else "begin"] = anchor.isoformat()
         return attrs
@@ -397,14 +459,17 @@ def _time(expr: Expr, anchor: date | None, lean: int) -> dict[str, Any] | None:
         hours = (begin, finish)
     else:
         hour, minute = expr.clock
-        attrs.update(value=f"{day_value}T{hour:02d}:{minute:02d}",
-                     granularity="minute" if expr.gran == "minute" else "hour")
+        attrs.update(
+            value=f"{day_value}T{hour:02d}:{minute:02d}",
+            granularity="minute" if expr.gran == "minute" else "hour",
+        )
         step = 1 / 60 if expr.gran == "minute" else 1
         hours = (hour + minute / 60, hour + minute / 60 + step)
     if day:
         start, end = (datetime.combine(day, time()) + timedelta(hours=h) for h in hours)
-        attrs.update(start=start.isoformat(timespec="minutes"),
-                     end=end.isoformat(timespec="minutes"))
+        attrs.update(
+            start=start.isoformat(timespec="minutes"), end=end.isoformat(timespec="minutes")
+        )
     else:
         attrs["unresolved"] = True
     return attrs
@@ -417,8 +482,9 @@ def _after(last: Expr, begin: tuple[Period, bool] | str | None) -> Expr:
     first = begin[0].first
     if last.kind == "weekday":
         gap = (last.index - first.isoweekday()) % 7
-        return Expr("point", year=(day := first + timedelta(days=gap)).year, month=day.month,
-                    day=day.day)
+        return Expr(
+            "point", year=(day := first + timedelta(days=gap)).year, month=day.month, day=day.day
+        )
     if last.kind == "point":
         later = replace(last, year=first.year)
         period = _point(later, first.year)
@@ -434,8 +500,12 @@ def _interval(expr: Expr, anchor: date | None, lean: int) -> dict[str, Any] | No
         return None
     if any(isinstance(e, str) for e in ends):
         values = [e if isinstance(e, str) else e[0].value for e in ends]
-        return {"value": "PX" + ("Y" if expr.first.gran == "year" else "D"), "begin": values[0],
-                "through": values[1], "unresolved": True}
+        return {
+            "value": "PX" + ("Y" if expr.first.gran == "year" else "D"),
+            "begin": values[0],
+            "through": values[1],
+            "unresolved": True,
+        }
     (first, used1), (last, used2) = ends
     start, end = first.first, date.fromisoformat(last.end)
     if end <= start:
@@ -445,8 +515,14 @@ def _interval(expr: Expr, anchor: date | None, lean: int) -> dict[str, Any] | No
         value = f"P{months // 12}Y" if months % 12 == 0 else f"P{months}M"
     else:
         value = f"P{(end - start).days}D"
-    attrs = {"value": value, "begin": first.value, "through": last.value,
-             "granularity": first.gran, "start": first.start, "end": last.end}
+    attrs = {
+        "value": value,
+        "begin": first.value,
+        "through": last.value,
+        "granularity": first.gran,
+        "start": first.start,
+        "end": last.end,
+    }
     if used1 or used2:
         attrs["anchor"] = anchor.isoformat()
     return attrs
