@@ -2,8 +2,9 @@
 
 A compiled-regex scanner over ``doc.text`` (no spaCy). One expression is one annotation:
 "between $100 billion and up to $500 billion" is a range with ``min``, ``max`` and the
-modifiers its words carry; "4 cents or 4$" is two amounts. Tables (symbols, codes, words,
-scales, cue phrases) live in money.yaml; see docs/layers/money.md for the attrs.
+modifiers its words carry; "4 cents or 4$" is two amounts. Currency codes, names, plurals and
+symbols come from CLDR (``currencies``); money.yaml adds newsroom aliases, the defaults of
+ambiguous signs, scales and cue phrases. See docs/layers/money.md for the attrs.
 """
 
 from __future__ import annotations
@@ -18,22 +19,18 @@ from typing import Any
 import yaml
 
 from annotate.annotator import Annotator
+from annotate.annotators import currencies
+from annotate.annotators.textnum import CARDINAL, alternation, norm, parse_number, squash
 from annotate.hookspecs import hookimpl
 from annotate.model import Annotation, Document
 
 DEFAULTS = yaml.safe_load(resources.files(__package__).joinpath("money.yaml").read_text())
 
-_NUMBER_WORDS = {
-    w: i for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen".split()
-    )
-} | {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety"
-                                     .split(), start=2)} | {"a": 1, "an": 1}
-_FRACTIONS = {"a half": Decimal("0.5"), "a quarter": Decimal("0.25"),
-              "three quarters": Decimal("0.75"), "three-quarters": Decimal("0.75")}
-_DIGITS = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?"
-           r"|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\.\d+)(?!\d|[.,]\d)")
+_FRACTIONS = ["a half", "a quarter", "three quarters", "three-quarters"]
+_DIGITS = (
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?"
+    r"|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\.\d+)(?!\d|[.,]\d)"
+)
 _EURO_DIGITS = re.compile(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d+,\d{1,2}")
 # An expression starts at a word boundary, not inside a number, a formula or a symbol run.
 _GUARD = r"(?<![\w.,^/$€£¥₹@#])(?<!\d-)"
@@ -46,6 +43,16 @@ _DATELINE = re.compile(
 )
 _YEAR_DOLLARS = re.compile(r"(?i:in|constant|real|nominal)\s+\Z")
 _LETTERS = re.compile(r"[A-Za-z]+")
+# After a code that is also a word ("ALL 5 ..."): what may follow the number.
+_AFTER_WORD_CODE = re.compile(r"\s*(?:[^\w\s]|\Z|(?:in|for|of|to|and|or|per|a|from|on|at|by)\b)")
+_VAGUE_SCALES = {
+    "hundreds": 100,
+    "thousands": 1000,
+    "millions": 10**6,
+    "billions": 10**9,
+    "trillions": 10**12,
+}
+_VAGUE_MULTIPLES = {"tens": 10, "hundreds": 100}
 
 
 @dataclass(frozen=True)
@@ -84,57 +91,70 @@ class Money(Annotator):
     def __init__(self, config: Mapping[str, Any]) -> None:
         super().__init__(config)
         c = config
-        self.symbols = {_squash(k): _unit(_squash(k), v) for k, v in c["symbols"].items()}
-        self.codes = {code: Unit(code, (code,)) for code in c["codes"]}
-        weak = {_norm(k): Decimal(str(v)) for k, v in c["weak_words"].items()}
-        self.words = {
-            _norm(k): _unit(_norm(k), v, weak.get(_norm(k))) for k, v in c["words"].items()
-        }
+        cldr = currencies.tables()
+        self.digits = cldr.digits
+        symbols = {**cldr.symbols, **c["symbols"]}
+        self.symbols = {squash(k): _unit(squash(k), v) for k, v in symbols.items() if v}
+        self.word_codes = frozenset(c["word_codes"])
+        self.codes = {code: Unit(code, (code,)) for code in [*cldr.codes, *c["codes"]]}
+        weak = {norm(k): Decimal(str(v)) for k, v in c["weak_words"].items()}
+        words = _cldr_words(cldr, c)
+        self.words = {norm(k): _unit(norm(k), v, weak.get(norm(k))) for k, v in words.items() if v}
+        self.minor_words = {norm(k) for k in c["minor_units"]}
         self.weight_cues = {w.lower() for w in c["weight_cues"]}
         self.scales = {k: Decimal(str(v)) for k, v in c["scales"].items()}
-        self.approx = {_norm(p) for p in c["approx"]}
-        self.exact = {_norm(p) for p in c["exact"]}
-        self.bounds = {_norm(k): tuple(v) for k, v in c["bounds"].items()}
-        self.tails = {_norm(k): v for k, v in c["tails"].items()}
+        self.approx = {norm(p) for p in c["approx"]}
+        self.exact = {norm(p) for p in c["exact"]}
+        self.bounds = {norm(k): tuple(v) for k, v in c["bounds"].items()}
+        self.tails = {norm(k): v for k, v in c["tails"].items()}
         self.rate_words = {k.lower(): v for k, v in c["rate_words"].items()}
         self.unit_aliases = {k.lower(): v for k, v in c["unit_aliases"].items()}
         self.change_verbs = {w.lower() for w in c["change_verbs"]}
-        self.datelines = {_norm(k).upper(): v for k, v in c["datelines"].items()}
+        self.datelines = {norm(k).upper(): v for k, v in c["datelines"].items()}
         self.confident = set(c["confident_defaults"])
         self.max_value = Decimal(str(c["max_value"]))
         self.signs: dict[str, list[str]] = {}  # code -> non-letter symbols meaning only it
         for key, unit in self.symbols.items():
             if len(unit.candidates) == 1 and not key.isalpha() and unit.factor == 1:
                 self.signs.setdefault(unit.candidates[0], []).append(key)
-        self._compile(c)
+        self._compile({**c, "symbols": symbols, "codes": sorted(self.codes), "words": self.words})
 
     def _compile(self, c: Mapping[str, Any]) -> None:
         words = [k for k in c["scales"] if len(k) > 1 and k.lower() in _SCALE_WORDS]
         abbrs = [k for k in c["scales"] if len(k) > 1 and k not in words]
         letters = [k for k in c["scales"] if len(k) == 1]
-        scale = (rf"(?:[\s-]?(?i:{_alt(words)})s?|\s?(?i:{_alt(abbrs)})"
-                 rf"|{_alt(letters)})(?![A-Za-z])")
+        scale = (
+            rf"(?:[\s-]?(?i:{_alt(words)})s?|\s?(?i:{_alt(abbrs)})"
+            rf"|{_alt(letters)})(?![A-Za-z])"
+        )
         scales = rf"(?:{scale}){{1,3}}"
-        spelled_words = [w for w in _NUMBER_WORDS if w not in ("a", "an", "zero")]
-        tens = _alt(w for w in spelled_words if _NUMBER_WORDS[w] >= 20)
-        ones = _alt(w for w in spelled_words if _NUMBER_WORDS[w] < 10)
-        card = rf"(?:(?:{tens})(?:[\s-](?:{ones}))?|{_alt(spelled_words)})"
+        blockers = _alt(c["not_money_after"])
+        word = rf"(?i:{_alt(c['words'], spaced=True)})s?(?![A-Za-z])(?![\s-]+(?i:{blockers})\b)"
         before_scale = rf"(?=\s+(?i:{_alt(words)})\b)"
-        spelled = (rf"(?i:\b(?:{card}|half\s+an?{before_scale}|an?{before_scale})"
-                   rf"(?:\s+and\s+(?:{_alt(_FRACTIONS, spaced=True)}))?)(?!\w)")
+        before_word = rf"(?=[\s-]+(?:{word})(?!\s+for\b))"
+        spelled = (
+            rf"(?i:\b(?:{CARDINAL}|half\s+an?{before_scale}|an?{before_scale}"
+            rf"|an?{before_word})"
+            rf"(?:\s+and\s+(?:{_alt(_FRACTIONS, spaced=True)}))?)(?!\w)"
+        )
         number = rf"(?:{_DIGITS}|{spelled})"
         symbols = _alt(c["symbols"])
         post_symbols = _alt(k for k in c["symbols"] if not k.endswith(".") and " " not in k)
         codes = _alt(c["codes"])
-        blockers = _alt(c["not_money_after"])
-        word = rf"(?i:{_alt(c['words'], spaced=True)})s?(?![A-Za-z])(?![\s-]+(?i:{blockers})\b)"
+        minor = (
+            rf"(?:,?\s+(?:and\s+)?(?P<minor>\d{{1,3}}|{CARDINAL})\s+"
+            rf"(?i:{_alt(c['minor_units'], spaced=True)})(?![A-Za-z]))?"
+        )
         amount = (
-            rf"(?P<pre>{symbols}|{codes})\s?(?P<num1>{_DIGITS})(?P<sc1>{scales})?"
+            rf"(?:(?P<pre>{symbols}|{codes})\s?(?P<num1>{_DIGITS})(?P<sc1>{scales})?"
             rf"(?:\s?(?P<code1>{codes})(?![A-Za-z]))?"
             rf"|(?P<num2>{number})(?P<sc2>{scales})?"
             rf"(?:\s?(?P<post>{post_symbols})(?![A-Za-z])(?!\s?\d)|[\s-]+(?P<word>{word})"
-            rf"(?:,?\s+(?:and\s+)?(?P<minor>{_DIGITS}|{spelled})\s+(?i:cents?|pence)(?![A-Za-z]))?"
-            rf"|\s?(?P<code2>{codes})(?![A-Za-z]))"
+            rf"|\s?(?P<code2>{codes})(?![A-Za-z]))){minor}"
+        )
+        self.vague = re.compile(
+            rf"{_GUARD}(?i:(?P<mult>tens|hundreds)\s+of\s+)?"
+            rf"(?P<scale>(?i:{_alt(_VAGUE_SCALES)}))\s+(?i:of)\s+(?P<word>{word})"
         )
         bare = rf"(?P<num>{number})(?P<sc>{scales})?(?!\s*(?:%|(?i:percent|per\s*cent)\b))"
         leads = _alt([*c["approx"], *c["exact"], *c["bounds"]], spaced=True)
@@ -166,16 +186,36 @@ class Money(Annotator):
     def annotate(self, doc: Document) -> Iterator[Annotation]:
         text = doc.text
         hints = self._hints(doc)
+        vague = [self._vague(m, hints) for m in self.vague.finditer(text)]
+        taken = [(a.start, a.end) for a in vague]
+        found_all = list(vague)
         for match in self.expression.finditer(text):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
             found = self._expression(text, match, hints) if match["a"] else None
             if found is not None:
-                yield found
+                found_all.extend(found)
                 continue
             singles = self.single.finditer(text, match.start(), match.end())
             for single in singles if match["a"] else [match]:
                 found = self._single(text, single, hints)
                 if found is not None:
-                    yield found
+                    found_all.append(found)
+        yield from sorted(found_all, key=lambda a: a.start)
+
+    def _vague(self, m: re.Match, hints: list) -> Annotation:
+        """ "billions of dollars": approximate, from the scale up to the next one."""
+        low = _VAGUE_SCALES[m["scale"].lower()] * _VAGUE_MULTIPLES.get((m["mult"] or "").lower(), 1)
+        unit = self._word(m["word"])
+        low = Decimal(low) * unit.factor
+        attrs = {
+            "value": None,
+            "min": low,
+            "max": low * (1000 if low >= 1000 else 10),
+            "approx": True,
+            "vague": True,
+        }
+        return self._annotation(m, attrs, unit, hints)
 
     def _hints(self, doc: Document) -> list[tuple[str, str]]:
         """(reason, currency) pairs that settle ambiguous signs, strongest first."""
@@ -183,7 +223,7 @@ class Money(Annotator):
         if doc.meta.get("currency"):
             hints.append(("meta.currency", str(doc.meta["currency"]).upper()))
         dateline = _DATELINE.match(doc.text)
-        if dateline and (city := _norm(dateline["city"]).upper()) in self.datelines:
+        if dateline and (city := norm(dateline["city"]).upper()) in self.datelines:
             hints.append((f"dateline {city}", self.datelines[city]))
         if self.config["currency"]:
             hints.append(("config currency", str(self.config["currency"]).upper()))
@@ -193,23 +233,28 @@ class Money(Annotator):
         part = self._part(m["one"], self.amount)
         if part is None or part.unit is None or not self._plausible(text, m, part, hints):
             return None
+        if not self._word_code_ok(text, m, self.amount.fullmatch(m["one"])):
+            return None
         attrs = {"value": part.amount, "min": None, "max": None, "approx": False}
         self._qualify(attrs, m)
         return self._annotation(m, attrs, part.unit, hints)
 
-    def _expression(self, text: str, m: re.Match, hints: list) -> Annotation | None:
+    def _expression(self, text: str, m: re.Match, hints: list) -> list[Annotation] | None:
         """A range "between A and B", "from A to B", "A to B", "A-B"; None if it is not one."""
         a = self._part(m["a"], self.amount) or self._part(m["a"], self.bare)
         b = self._part(m["b"], self.amount) or self._part(m["b"], self.bare)
         kw, conn = (m["kw"] or "").lower(), m["conn"].strip()
         if (
-            a is None or b is None or (a.unit or b.unit) is None
+            a is None
+            or b is None
+            or (a.unit or b.unit) is None
             or (conn == "and") != (kw == "between")
             or (b.unit is None and b.scale is None and conn == "to" and not kw)
             or (a.unit is None and a.scale is None and re.fullmatch(r"(?:19|20)\d\d", m["a"]))
-            or (kw == "from" and self._changes(text, m.start()))
         ):
             return None
+        if kw == "from" and self._changes(text, m.start()):
+            return self._change(text, m, a, b, hints)
         unit = b.unit or a.unit
         if a.unit and b.unit and _code(a.unit, hints) != _code(b.unit, hints):
             return None
@@ -225,9 +270,27 @@ class Money(Annotator):
             return None
         attrs = {"value": None, "min": a.amount, "max": b.amount, "approx": False}
         if m["inner"]:
-            attrs["max_mod"] = self.bounds[_norm(m["inner"])][1]
+            attrs["max_mod"] = self.bounds[norm(m["inner"])][1]
         self._qualify(attrs, m)
-        return self._annotation(m, attrs, unit, hints)
+        return [self._annotation(m, attrs, unit, hints)]
+
+    def _change(
+        self, text: str, m: re.Match, a: Part, b: Part, hints: list
+    ) -> list[Annotation] | None:
+        """ "rose from 1.1 to 1.3 dollars": two amounts; a bare first one takes the unit of the
+        second. None (each amount on its own) unless the first is bare."""
+        if a.unit is not None or b.unit is None:
+            return None
+        a.unit, a.scale = b.unit, a.scale or b.scale
+        if not (self._plausible(text, m, a, hints) and self._plausible(text, m, b, hints)):
+            return None
+        first = _Span(m.start("a"), m.end("a"))
+        second = _Span(m.start("b"), m.end("b") if not m["tail"] else m.end())
+        found = []
+        for span, part in ((first, a), (second, b)):
+            attrs = {"value": part.amount, "min": None, "max": None, "approx": False}
+            found.append(self._annotation(span, attrs, part.unit, hints))
+        return found
 
     def _part(self, text: str, pattern: re.Pattern) -> Part | None:
         m = pattern.fullmatch(text)
@@ -240,18 +303,42 @@ class Money(Annotator):
         if groups.get("code1") or groups.get("code2"):
             unit = self.codes[groups.get("code1") or groups["code2"]]
         elif groups.get("pre") or groups.get("post"):
-            sign = _squash(groups.get("pre") or groups["post"])
+            sign = squash(groups.get("pre") or groups["post"])
             unit = self.symbols.get(sign) or self.codes[sign]
         elif groups.get("word"):
             unit = self._word(groups["word"])
         number = _number(number)
-        if groups.get("minor") and unit.factor == 1:
-            number += _number(groups["minor"]) / 100
+        if number is None:
+            return None
+        if groups.get("minor") and unit is not None and unit.factor == 1:
+            minor = parse_number(groups["minor"])
+            size = 10 ** self.digits.get(unit.candidates[0], 2)
+            if minor is None or minor >= size:
+                return None
+            number += minor / size
         return Part(number, self._scale(scale) if scale else None, unit)
 
     def _word(self, word: str) -> Unit:
-        key = _norm(word)
-        return self.words.get(key) or self.words[key[:-1]]
+        key = norm(word)
+        if key.endswith("s") and key[:-1] in self.words:
+            return self.words[key[:-1]]
+        return self.words.get(key) or self.words.get(currencies.fold(key)) or self.words[key[:-1]]
+
+    def _word_code_ok(self, text: str, m: re.Match, amount: re.Match | None) -> bool:
+        """A code that is also a word (ALL, CUP, TOP) is money only right next to a number, in
+        running text (not a headline in capitals) and, before the number, not before a noun."""
+        if amount is None:
+            return True
+        code = amount["pre"] or amount["code1"] or amount["code2"]
+        if code not in self.word_codes:
+            return True
+        around = (
+            _LETTERS.findall(text[max(0, m.start() - 30) : m.start()])[-1:]
+            + _LETTERS.findall(text[m.end() : m.end() + 30])[:1]
+        )
+        if any(w.isupper() and len(w) > 1 for w in around):
+            return False
+        return bool(amount["code2"] or amount["sc1"] or _AFTER_WORD_CODE.match(text, m.end()))
 
     def _scale(self, text: str) -> Decimal:
         total = Decimal(1)
@@ -274,8 +361,11 @@ class Money(Annotator):
             context = {code for _, code in hints} | {
                 code for code, signs in self.signs.items() if any(s in text for s in signs)
             }
-            return (part.scale is not None or part.amount >= unit.weak
-                    or bool(context & set(unit.candidates)))
+            return (
+                part.scale is not None
+                or part.amount >= unit.weak
+                or bool(context & set(unit.candidates))
+            )
         year = part.scale is None and re.fullmatch(r"(?:19|20)\d\d", str(part.number))
         return not (year and unit.key in self.words and _YEAR_DOLLARS.search(text, 0, m.start()))
 
@@ -289,7 +379,7 @@ class Money(Annotator):
         for cue, table in ((m["lead"], self.bounds), (m["tail"], self.tails)):
             if not cue:
                 continue
-            key = _norm(cue)
+            key = norm(cue)
             if key in self.exact:
                 continue
             meaning = "approx" if key in self.approx else table.get(key)
@@ -308,8 +398,9 @@ class Money(Annotator):
                 unit = r["slash"] or r["per"] or r["a"]
                 attrs["per"] = self.unit_aliases.get(unit.lower(), unit.lower())
 
-    def _annotation(self, m: re.Match, attrs: dict[str, Any], unit: Unit, hints: list
-                    ) -> Annotation:
+    def _annotation(
+        self, m: re.Match, attrs: dict[str, Any], unit: Unit, hints: list
+    ) -> Annotation:
         code, reason = _resolve(unit, hints)
         attrs = {"currency": code, **attrs}
         if reason is not None and not (reason == "default" and unit.key in self.confident):
@@ -321,6 +412,20 @@ class Money(Annotator):
         for key in ("value", "min", "max"):
             attrs[key] = _json(attrs[key])
         return Annotation("money", m.start(), m.end(), "MONEY", attrs)
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A span standing in for a match where only the offsets matter."""
+
+    begin: int
+    finish: int
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.finish
 
 
 def _resolve(unit: Unit, hints: list[tuple[str, str]]) -> tuple[str, str | None]:
@@ -345,19 +450,27 @@ def _unit(key: str, value: Any, weak: Decimal | None = None) -> Unit:
     return Unit(key, candidates, factor, weak)
 
 
-def _number(text: str) -> Decimal:
-    if text[0].isdigit() or text[0] == ".":
-        if _EURO_DIGITS.fullmatch(text):
-            return Decimal(text.replace(".", "").replace(",", "."))
-        return Decimal(text.replace(",", ""))
-    words = _norm(text)
-    fraction = Decimal(0)
-    for name, value in _FRACTIONS.items():
-        if words.endswith(" and " + name):
-            fraction, words = value, words[: -len(" and " + name)]
-    if words.startswith("half"):
+def _number(text: str) -> Decimal | None:
+    """A number as money writes it: "1.000.000,5" and "3,50" are European."""
+    if _EURO_DIGITS.fullmatch(text):
+        return Decimal(text.replace(".", "").replace(",", "."))
+    if norm(text).startswith("half"):
         return Decimal("0.5")
-    return sum((Decimal(_NUMBER_WORDS[w]) for w in re.split(r"[\s-]+", words)), fraction)
+    return parse_number(text)
+
+
+def _cldr_words(cldr: currencies.CurrencyTables, c: Mapping[str, Any]) -> dict[str, Any]:
+    """Currency words: CLDR names and plurals, their last word for current currencies
+    ("dinars"), the aliases in money.yaml ("Norwegian crowns"), then money.yaml's own words."""
+    skip = {norm(w) for w in c["not_currency_heads"]}
+    words: dict[str, Any] = {k: list(v) for k, v in cldr.heads.items() if k not in skip}
+    words |= dict(cldr.names)
+    for alias, heads in c["head_aliases"].items():
+        for name, code in cldr.names.items():
+            first, _, last = name.rpartition(" ")
+            if first and last in heads:
+                words.setdefault(f"{first} {alias}", code)
+    return {**words, **c["words"]}
 
 
 def _json(value: Decimal | None) -> int | float | None:
@@ -371,21 +484,11 @@ def _json(value: Decimal | None) -> int | float | None:
 
 def _alt(keys: Iterable[str], spaced: bool = False) -> str:
     """A regex alternation of literal ``keys``, longest first; a space matches any blank run."""
-    space = r"\s+" if spaced else r"\s?"
-    escaped = (re.escape(k).replace(r"\ ", space) for k in sorted(set(keys), key=len, reverse=True))
-    return "|".join(escaped)
+    return alternation(keys, r"\s+" if spaced else r"\s?")
 
 
 def _unnamed(pattern: str) -> str:
     return re.sub(r"\(\?P<\w+>", "(?:", pattern)
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def _squash(text: str) -> str:
-    return "".join(text.split())
 
 
 @hookimpl
