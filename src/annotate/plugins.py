@@ -26,6 +26,7 @@ ENTRY_POINT_GROUP = "annotate"
 BUILTIN_PLUGINS = (
     "annotate.io.readers",
     "annotate.io.writers",
+    "annotate.analytics.writer",
     "annotate.annotators.entities",
     "annotate.annotators.money",
     "annotate.annotators.dates",
@@ -40,6 +41,9 @@ BUILTIN_PLUGINS = (
     "annotate.cli.export",
     "annotate.cli.view",
     "annotate.cli.cache",
+    "annotate.cli.index",
+    "annotate.cli.query",
+    "annotate.cli.report",
 )
 
 

@@ -20,6 +20,9 @@ BUILTIN_ORDER = (
     "export",
     "eval",
     "cache",
+    "index",
+    "query",
+    "report",
     "new",
 )
 
