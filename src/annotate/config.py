@@ -46,6 +46,11 @@ class Config(dict):
 
     source: str = "<default>"
     lines: dict[tuple[str, ...], int]
+    user_keys: frozenset[str] = frozenset()  # top-level keys set by the user's file or overrides
+
+    def pins(self, key: str) -> bool:
+        """Whether the user set ``key`` (e.g. ``pipeline``) rather than keeping the default."""
+        return key in self.user_keys
 
     def where(self, *path: str) -> str:
         line = self.lines.get(path)
@@ -78,6 +83,7 @@ def load_config(
         _check_keys(overrides, config, default_config())
         merged = Config(deep_merge(config, overrides))
         merged.source, merged.lines = config.source, config.lines
+        merged.user_keys = config.user_keys | set(overrides)
         config = merged
     return config
 
@@ -109,6 +115,7 @@ def _load_file(path: str | Path | None) -> Config:
     _check_keys(user, config, default_config())
     merged = Config(deep_merge(config, user))
     merged.source, merged.lines = config.source, config.lines
+    merged.user_keys = frozenset(user)
     return merged
 
 

@@ -15,6 +15,7 @@ from annotate.merge import merge
 from annotate.model import Annotation, Document, sort_key
 from annotate.nlp import load_model, model_label, parse, resolve_model_name
 from annotate.registry import Entry, Registry
+from annotate.selection import default_pipeline
 
 
 @dataclass
@@ -61,6 +62,10 @@ class Pipeline:
                 )
         for name in [*only, *skip]:
             registry.annotator(name)  # raises with the available names
+        # Plugins join the default pipeline unless the config pins it (annotate.selection).
+        selection = default_pipeline(config, registry, skip)
+        configured = selection.names
+        self.notices = [] if only else selection.notices  # loaded annotators that will not run
         chosen = list(only) if only else [n for n in configured if n not in skip]
         self.skipped = [n for n in configured if n not in chosen]
         self.steps = _ordered(

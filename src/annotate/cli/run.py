@@ -190,6 +190,8 @@ def annotate_paths(
         timings=timings,
     )
     pipeline = spec.build()
+    for notice in pipeline.notices:
+        print(f"notice: {notice}", file=sys.stderr)
     writers = pipeline.registry.writers
     writer_cls = writers["jsonl" if out == "-" else format].obj
     writer = writer_cls(out)

@@ -1,0 +1,106 @@
+"""A new user's first hour: plugins join the default pipeline, names are checked everywhere,
+formats follow the path, stdin JSONL, --version and help text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+PLUGIN = '''
+import annotate
+
+
+class Louder(annotate.Annotator):
+    """Marks every word the `shout` layer found again, as LOUD (so it must run after shout)."""
+
+    name, version = "louder", "0.1.0"
+    assigns = ("louder",)
+    requires = ("shout",)
+
+    def annotate(self, doc):
+        for a in doc.layer("shout"):
+            yield annotate.Annotation("louder", a.start, a.end, "LOUD")
+
+
+class Shout(annotate.Annotator):
+    name, version = "shout", "0.1.0"
+    assigns = ("shout",)
+
+    def annotate(self, doc):
+        start = doc.text.index("NOW")
+        yield annotate.Annotation("shout", start, start + 3, "CAPS")
+
+
+class Lonely(annotate.Annotator):
+    name, version = "lonely", "0.1.0"
+    assigns = ("lonely",)
+    requires = ("nowhere",)
+
+    def annotate(self, doc):
+        return []
+
+
+@annotate.hookimpl
+def register_annotators(register):
+    for cls in (Louder, Shout, Lonely):
+        register(cls)
+'''
+
+
+@pytest.fixture
+def loud_plugins(tmp_path: Path) -> Path:
+    folder = tmp_path / "loud"
+    folder.mkdir()
+    (folder / "loud.py").write_text(PLUGIN)
+    return folder
+
+
+@pytest.fixture
+def doc(tmp_path: Path) -> Path:
+    path = tmp_path / "news.txt"
+    path.write_text("Acme Corp. said NOW that it paid $5 million on 3 March 2024.\n")
+    return path
+
+
+def test_plugins_dir_annotators_join_the_default_pipeline_in_order(
+    tmp_path, cli, loud_plugins, doc
+):
+    result = cli("run", doc, "-o", tmp_path / "out", "--plugins-dir", loud_plugins, "-q")
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "out" / "news.json").read_text())
+    assert {"entities", "money", "dates", "shout", "louder"} <= set(record["annotators"])
+    layers = {a["layer"]: a["label"] for a in record["annotations"]}
+    assert layers["louder"] == "LOUD"  # ran after shout, which it requires
+    assert "lonely" not in record["annotators"]
+    notices = [line for line in result.stderr.splitlines() if line.startswith("notice:")]
+    assert len(notices) == 1 and "'lonely'" in notices[0] and "nowhere" in notices[0]
+
+
+def test_a_pinned_pipeline_keeps_plugins_out_with_a_notice(tmp_path, cli, loud_plugins, doc):
+    config = tmp_path / "annotate.yaml"
+    config.write_text("pipeline: [shout]\n")
+    args = ("--plugins-dir", loud_plugins, "-c", config)
+    result = cli("run", doc, "-o", tmp_path / "out", *args, "-q")
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "out" / "news.json").read_text())
+    assert list(record["annotators"]) == ["shout"]
+    notices = [line for line in result.stderr.splitlines() if line.startswith("notice:")]
+    assert any("'louder'" in n and "pins `pipeline:`" in n for n in notices), notices
+    assert not any("'entities'" in n for n in notices)  # builtins left out on purpose: no noise
+
+    listing = cli("plugins", *args, "--json")
+    rows = {row["name"]: row for row in json.loads(listing.stdout)}
+    assert rows["shout"]["active"] and "annotate.yaml, line 1" in rows["shout"]["why"]
+    assert not rows["louder"]["active"] and "pinned" in rows["louder"]["why"]
+
+
+def test_plugins_says_what_runs_and_why(cli, loud_plugins):
+    result = cli("plugins", "--plugins-dir", loud_plugins, "--json")
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert rows["entities"]["active"] and rows["entities"]["why"] == "default pipeline"
+    assert rows["louder"]["active"] and rows["louder"]["why"] == "joined the default pipeline"
+    assert not rows["lonely"]["active"] and "nowhere" in rows["lonely"]["why"]
+    table = cli("plugins", "--plugins-dir", loud_plugins).stdout
+    assert "runs" in table and "yes: joined the default pipeline" in table
