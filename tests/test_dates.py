@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotate.annotators import dates as dates_module
-from annotate.annotators import timex
+from annotate.annotators import dates_resolver, timex
 from annotate.annotators.dates import DEFAULTS, Dates
 from annotate.config import deep_merge
 from annotate.model import Annotation, Document
@@ -73,7 +73,7 @@ class _NoClockDatetime(dt.datetime):
 
 def test_output_never_depends_on_today(monkeypatch: pytest.MonkeyPatch) -> None:
     before = [[a.to_json() for a in run(c["text"], c["date"])] for c in GOLD]
-    for module in (timex, dates_module):
+    for module in (timex, dates_module, dates_resolver):
         monkeypatch.setattr(module, "date", _NoClockDate)
         if hasattr(module, "datetime"):
             monkeypatch.setattr(module, "datetime", _NoClockDatetime)
@@ -211,7 +211,11 @@ def test_runs_through_the_pipeline_and_absorbs_spacy_dates() -> None:
     from annotate.api import annotate_text, build_pipeline
 
     pipeline = build_pipeline(
-        plugins=["annotate.annotators.dates"], overrides={"pipeline": ["entities", "dates"]}
+        plugins=["annotate.annotators.dates"],
+        overrides={  # spaCy's DATE spans are kept in entities only when asked for
+            "pipeline": ["entities", "dates"],
+            "annotators": {"entities": {"labels": ["ORG", "DATE", "TIME"]}},
+        },
     )
     doc = annotate_text(
         "Microsoft invested $1 billion in 2019 and will spend more next year.",

@@ -63,3 +63,126 @@ def test_one_name_gets_one_label(annotate_text):
     assert labels == {"ORG"}
     mentions = [a for a in doc.layer("entities") if a.attrs.get("canonical") == "OpenAI"]
     assert len(mentions) == text.count("OpenAI")  # every mention, possessives included
+
+
+# --- one decision per name over the whole document (issue 10) ------------------------------
+
+
+def by_text(doc, text):
+    return [a for a in doc.layer("entities") if a.text == text]
+
+
+def test_dateline_place_is_a_place_and_the_agency_a_source(annotate_text):
+    doc = annotate_text(
+        "OSLO, Norway (Reuters) - Brekka Energi ASA said on Monday it would build a plant.\n\n"
+        "Brekka shares rose 4%.",
+        "entities",
+    )
+    oslo = assert_span(doc, "entities", "OSLO", "GPE", canonical="Oslo", method="dateline")
+    assert_span(doc, "entities", "Norway", "GPE")
+    reuters = assert_span(doc, "entities", "Reuters", "ORG", role="source")
+    assert oslo.attrs["entity_id"] != reuters.attrs["entity_id"]
+
+
+def test_short_forms_possessives_and_capitals_join_the_full_name(annotate_text):
+    doc = annotate_text(
+        "NORDVALE CUTS PRICES\n\nNordvale Systems AG cut its prices on Tuesday. Nordvale’s "
+        "rival Tessaly Labs said it would not follow. Nordvale said demand was strong.",
+        "entities",
+    )
+    nordvale = [a for a in doc.layer("entities") if a.attrs.get("canonical") == "Nordvale Systems"]
+    assert [a.text for a in nordvale] == [
+        "NORDVALE", "Nordvale Systems AG", "Nordvale", "Nordvale"
+    ]
+    assert {a.label for a in nordvale} == {"ORG"}
+    assert len({a.attrs["entity_id"] for a in nordvale}) == 1
+    assert "designator" in nordvale[1].attrs["evidence"]
+
+
+def test_an_acronym_defined_in_parentheses_is_the_same_body(annotate_text):
+    doc = annotate_text(
+        "The Office of Fair Trading (OFT) opened an inquiry into Harbor Point Group on Friday. "
+        "The OFT said it would report in June.",
+        "entities",
+    )
+    acronyms = by_text(doc, "OFT")
+    assert len(acronyms) == 2
+    assert {a.attrs["canonical"] for a in acronyms} == {"Office of Fair Trading"}
+    full = assert_span(doc, "entities", "Office of Fair Trading", "ORG")
+    assert {a.attrs["entity_id"] for a in acronyms} == {full.attrs["entity_id"]}
+
+
+def test_unseen_company_called_a_person_becomes_an_organisation_from_evidence(annotate_text):
+    doc = annotate_text(
+        "Vantor lost two big customers this year. Vantor shares fell 8% on Tuesday after "
+        "rival Quelmar cut its prices, and Vantor said in a statement that it would respond.",
+        "entities",
+    )
+    vantor = by_text(doc, "Vantor")
+    assert len(vantor) == 3 and {a.label for a in vantor} == {"ORG"}
+    assert {"role", "statement"} <= set(vantor[0].attrs["evidence"])
+
+
+def test_a_person_whose_surname_is_a_company_stays_a_person(annotate_text):
+    doc = annotate_text(
+        "“Prices will fall,” said Sarah Dell, an analyst at Peel Hunt in London. "
+        "Dell said the market had turned.",
+        "entities",
+    )
+    assert {a.label for a in by_text(doc, "Dell")} == {"PERSON"}
+    assert_span(doc, "entities", "Dell", "PERSON", canonical="Sarah Dell")
+    assert_span(doc, "entities", "Peel Hunt", "ORG")
+
+
+def test_a_company_named_after_a_place_and_the_place(annotate_text):
+    doc = annotate_text(
+        "Coimbra Capital SA bought a stake in the retailer. Coimbra said the deal would close "
+        "in May. The fund has offices in Lisbon and in Coimbra.",
+        "entities",
+    )
+    labels = [a.label for a in by_text(doc, "Coimbra")]
+    assert labels == ["ORG", "GPE"]
+
+
+def test_generic_acronyms_and_numbers_are_not_entities(annotate_text):
+    doc = annotate_text(
+        "AI spending rose 20% to $4 billion in 2024, the CEO of Tessaly Labs said before "
+        "the IPO. GDP grew by two points.",
+        "entities",
+    )
+    texts = {a.text for a in doc.layer("entities")}
+    assert not {"AI", "CEO", "IPO", "GDP"} & texts
+    assert not {a.label for a in doc.layer("entities")} & {"MONEY", "PERCENT", "DATE", "CARDINAL"}
+    assert_span(doc, "entities", "Tessaly Labs", "ORG", evidence=["name-word", "role-of"])
+
+
+def test_the_numeric_types_come_back_when_configured():
+    from annotate.api import annotate_text, build_pipeline
+
+    pipeline = build_pipeline(
+        overrides={"pipeline": ["entities"],
+                   "annotators": {"entities": {"labels": ["ORG", "PERCENT"]}}}
+    )
+    doc = annotate_text("Tessaly Labs grew 20% last year.", pipeline=pipeline)
+    assert_span(doc, "entities", "20%", "PERCENT")
+
+
+def test_news_agencies_and_places_are_never_stance_parties(annotate_text):
+    doc = annotate_text(
+        "FRANKFURT (dpa) - Ostmark Chemie AG and Veridane GmbH agreed to form a joint venture "
+        "in Frankfurt, Ostmark told Reuters.",
+        "entities", "stance",
+    )
+    assert_span(doc, "entities", "dpa", "ORG", role="source")
+    pairs = [p["orgs"] for p in doc.document["stance"]["pairs"]]
+    assert pairs == [["Ostmark Chemie", "Veridane"]]
+
+
+def test_a_quote_is_attributed_to_the_speakers_company(annotate_text):
+    doc = annotate_text(
+        "Brekka ASA makes batteries. Nordvale Systems AG makes inverters. "
+        "“We compete with Brekka every day,” Nordvale chief executive Maria Lund said.",
+        "entities", "stance",
+    )
+    (pair,) = doc.document["stance"]["pairs"]
+    assert pair["orgs"] == ["Brekka", "Nordvale Systems"] and pair["label"] == "competition"

@@ -16,7 +16,11 @@ from typing import Any
 
 from annotate.model import Annotation, Document
 
-VALUE_KEYS = {"money": ("value", "min", "max", "currency"), "dates": ("value",)}
+VALUE_KEYS = {
+    "money": ("value", "min", "max", "currency"),
+    "dates": ("value",),
+    "entities": ("canonical",),
+}
 STANCE_LAYER = "stance"
 NEUTRAL = "neutral"
 ALL = "*"
@@ -126,7 +130,7 @@ class Scorer:
         return self.spans.setdefault((layer, label, match), Counts())
 
     def _add_layer(self, layer: str, gold: list[Annotation], pred: list[Annotation]) -> None:
-        for label in {a.label for a in gold + pred}:
+        for label in sorted({a.label for a in gold + pred}):
             g = [a for a in gold if a.label == label]
             p = [a for a in pred if a.label == label]
             exact = exact_counts(g, p)
@@ -152,7 +156,7 @@ class Scorer:
         units += [(NEUTRAL, a.label) for j, a in enumerate(pred) if j not in matched_pred]
         self.sentences += len(units)
         for g, p in units:
-            for label in {g, p} - {NEUTRAL}:
+            for label in sorted({g, p} - {NEUTRAL}):
                 counts = self.stance.setdefault(label, Counts())
                 counts.add(Counts(int(g == p), int(p == label != g), int(g == label != p)))
 
@@ -178,7 +182,11 @@ class Scorer:
         for (layer, key), accuracy in sorted(self.values.items()):
             values.setdefault(layer, {})[key] = accuracy.to_json()
         labels = {label: c.to_json() for label, c in sorted(self.stance.items())}
-        macro = sum(c.f1 for c in self.stance.values()) / len(self.stance) if self.stance else None
+        macro = (
+            sum(c.f1 for _, c in sorted(self.stance.items())) / len(self.stance)
+            if self.stance
+            else None
+        )
         stance = {
             "sentences": self.sentences,
             "labels": labels,

@@ -1,32 +1,48 @@
-"""Named entities: spaCy's statistical NER, with cleaner spans and canonical names.
+"""Named entities: spaCy's statistical NER, with one decision per name over the whole document.
 
-Beyond bare spaCy: spans drop a leading "the" and a possessive 's; ``attrs.canonical`` maps
-"Microsoft’s" and "Microsoft Corp." to "Microsoft" (designators stripped, alias table, most
-frequent casing); a name found once is found at its other mentions (and a person by surname);
-mentions of one name get the label most of them got; "<Name> Inc." is an organisation.
+The model's mentions are cleaned (no leading "the", no possessive), completed (designated
+names, known organisations, datelines, every other mention of a name found once) and grouped
+into entities: a short form ("Nordvale"), an acronym defined in parentheses ("OFT"), a surname
+or an all-caps form joins its full name. Each entity then takes one label from the evidence of
+all its mentions (entity_evidence.py), and every mention carries the entity's ``canonical``
+name, ``entity_id`` and the ``evidence`` behind its label.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 import yaml
 
 from annotate.annotator import Annotator
+from annotate.annotators.entity_evidence import ContextCues, Cue, Evidence, decide
+from annotate.annotators.entity_names import (
+    NameForms,
+    datelines,
+    given_names,
+    initials,
+    is_acronym,
+    key,
+    title_case,
+)
 from annotate.hookspecs import hookimpl
 from annotate.model import Annotation, Document
 
 DEFAULTS = yaml.safe_load(resources.files(__package__).joinpath("entities.yaml").read_text())
 
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _SENTENCE_START = re.compile(r"(?:\A|[.!?:;\n][\"'”’)]*\s+|\n)[\"'“‘(]*\Z")
-_LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+# "the", "THE" and lower-case words before a name: "the Stargate Project", "fintech Tembo".
+_LEADING_WORDS = re.compile(r"(?:(?:The|THE|[a-z]+(?:-[a-z]+)*)\s+)+(?=[A-Z0-9])")
+_LEADING_POSSESSIVE = re.compile(r"([A-Z][\w.-]*(?: [A-Z][\w.-]*)?)['’]s\s+(?=[A-Z])")
+# A line of three or more words in capitals: a headline, where the model's labels are noise.
+_HEADLINE = re.compile(r"^[^a-z\n]*[A-Z]{2,}[^a-z\n]*(?: [^a-z\n]+){2,}$", re.MULTILINE)
 # Words that start a sentence and are not part of the name that follows.
 _NOT_NAME_START = frozenset(
     (
@@ -42,13 +58,31 @@ class Mention:
     end: int
     label: str
     method: str
+    role: str | None = None  # "source" for a news agency
+    fixed: bool = False  # a dateline's place or agency: its label is not voted on
+    canonical: str = ""
+    entity_id: str = ""
+    evidence: list[str] = field(default_factory=list)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+
+@dataclass
+class Entity:
+    """One organisation, person or place of the document and its mentions."""
+
+    name: str  # the stripped surface of its longest form
+    mentions: list[Mention] = field(default_factory=list)
+    evidence: Evidence = field(default_factory=Evidence)
 
 
 class Entities(Annotator):
-    """Organisations, people, places and the other OntoNotes types, with canonical names."""
+    """Organisations, people, places and the other OntoNotes name types, one label per name."""
 
     name = "entities"
-    version = "0.1.0"
+    version = "0.2.0"
     assigns = ("entities",)
     spacy_components = ("ner",)
     default_config = DEFAULTS
@@ -57,69 +91,123 @@ class Entities(Annotator):
         super().__init__(config)
         self.labels = frozenset(config["labels"])
         self.name_labels = frozenset(config["name_labels"])
-        self.aliases = {_key(k): v for k, v in (config["aliases"] or {}).items()}
-        designators = sorted(config["designators"], key=len, reverse=True)
-        alternation = "|".join(re.escape(d) for d in designators)
-        self.designator_suffix = re.compile(rf",?\s+(?:{alternation})$")
-        self.known_orgs = {_key(name) for name in config["known_orgs"]}
-        names = sorted(config["known_orgs"], key=len, reverse=True)
-        self.known_pattern = re.compile(
-            r"(?<![\w&.])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w&]|['’]\w\w)"
-        )
-        nouns = "|".join(re.escape(n) for n in config["org_nouns"])
-        roles = "|".join(re.escape(r) for r in sorted(config["org_roles"], key=len, reverse=True))
-        before = "|".join(re.escape(b) for b in config["org_before"])
-        self.org_after = re.compile(
-            rf"\s*(?:,\s*(?:a|an|the)\s+(?:[\w-]+\s+){{0,4}}(?:{nouns})\b"
-            rf"|(?:['’]s)?\s+(?:{roles})\b)"
-        )
-        self.org_before = re.compile(rf"\b(?:{before})\s+$", re.IGNORECASE)
+        self.aliases = {key(k): v for k, v in (config["aliases"] or {}).items()}
+        self.forms = NameForms(config["designators"])
+        self.designators = frozenset(config["designators"])
+        self.strip = functools.lru_cache(maxsize=8192)(self.forms.strip)
+        self.known_orgs = {key(name) for name in config["known_orgs"]}
+        self.agencies = {key(name) for name in config["news_agencies"]}
+        self.not_names = frozenset(config["not_names"])
+        self.name_words = {w: label for label, words in config["name_words"].items() for w in words}
+        self.stoplist = frozenset(config["short_form_stoplist"])
+        self.strong_cues = frozenset(config["strong_cues"])
+        self.cues = ContextCues(_expand(config["evidence"], config))
+        self.known_pattern = _alternation(config["known_orgs"] + config["news_agencies"])
         self.designated_name = re.compile(
-            rf"\b((?:[A-Z][\w&.'’-]*\s+){{0,4}}?[A-Z][\w&.'’-]*),?\s+(?:{alternation})(?![\w-])"
+            rf"\b((?:[A-Z][\w&.'’-]*[^\S\n]+){{0,4}}?[A-Z][\w&.'’-]*),?[^\S\n]+"
+            rf"(?:{self.forms.alternation})"
+            r"(?![\w-])"
         )
+        from babel import Locale
+
+        self.territories = {key(n) for n in Locale("en").territories.values()}
 
     def annotate(self, doc: Document) -> Iterator[Annotation]:
         text = doc.text
-        mentions = [
+        found = [
             self._trim(text, Mention(e.start_char, e.end_char, e.label_, "ner"))
             for e in doc.spacy.ents
             if e.label_ in self.labels
         ]
-        mentions = [m for m in mentions if m.end > m.start]
-        for m in mentions:  # "Norvalis AG" is a company whatever the model says
-            if m.label in self.name_labels and self.designator_suffix.search(text, m.start, m.end):
-                m.label, m.method = "ORG", "ner+designator"
+        found = self._cleaned(text, [m for m in found if m.end > m.start])
+        fixed = self._datelines(text)
+        mentions = [m for m in found if not _overlaps(m, fixed)] + fixed
         mentions += self._designated(text, mentions)
         mentions += self._known(text, mentions)
+        mentions += self._acronyms_defined(text, mentions)
+        mentions = self._split_conjoined(text, [m for m in mentions if self._is_name(text, m)])
         if self.config["propagate"]:
             mentions += self._propagated(text, mentions)
-        canonical = self._canonical_names(text, mentions)
-        self._vote_labels(text, mentions, canonical)
+        before = self.cues.ends_of_before_cues(text)
+        names = [m for m in mentions if m.label in self.name_labels]
+        for number, entity in enumerate(self._entities(text, names, before), 1):
+            self._label(text, entity, before)
+            canonical = self._canonical(text, entity)
+            for m in entity.mentions:
+                m.canonical, m.entity_id = canonical, f"E{number}"
+                m.evidence = entity.evidence.reasons(m.label)
         for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
             attrs: dict[str, Any] = {}
             if m.label in self.name_labels:
-                attrs["canonical"] = canonical[_key(self._strip(text[m.start : m.end]))]
+                attrs.update(canonical=m.canonical, entity_id=m.entity_id, evidence=m.evidence)
+            if m.role:
+                attrs["role"] = m.role
             attrs["method"] = m.method
             yield Annotation("entities", m.start, m.end, m.label, attrs)
+
+    # -- finding mentions -------------------------------------------------------------------
 
     def _trim(self, text: str, m: Mention) -> Mention:
         if m.label not in self.name_labels:
             return m
-        span = text[m.start : m.end]
-        if lead := _LEADING_THE.match(span):
-            m.start += lead.end()
+        if lead := _LEADING_WORDS.match(text, m.start, m.end):
+            m.start = lead.end()
         if tail := _POSSESSIVE.search(text, m.start, m.end):
             m.end = tail.start()
-        while m.end > m.start and text[m.end - 1] in " ,;:\"'’”-":
+        while m.end > m.start and (
+            text[m.end - 1] in " ,;:\"'’”-("
+            or (text[m.end - 1] == ")" and "(" not in text[m.start : m.end])
+        ):
             m.end -= 1
+        while m.end > m.start and text[m.start] in " \"'“‘(":
+            m.start += 1
         return m
 
-    def _strip(self, name: str) -> str:
-        """A name without designators, possessive, odd quotes or doubled spaces."""
-        name = " ".join(name.translate(_QUOTES).split())
-        name = _POSSESSIVE.sub("", name)
-        stripped = self.designator_suffix.sub("", name)
-        return stripped or name
+    def _cleaned(self, text: str, found: list[Mention]) -> list[Mention]:
+        """The model's names made whole: a designator the model split off joins its name
+        ("Skarvik Offshore" + "ASA"), a territory's possessive is split off ("Norway’s
+        Ministry of Energy"), and names inside an all-caps headline are left to propagation."""
+        headlines = [h.span() for h in _HEADLINE.finditer(text)]
+        result = []
+        for m in found:
+            if any(s <= m.start and m.end <= e for s, e in headlines):
+                continue
+            if m.label in self.name_labels:
+                tail = self.forms.designator_after.match(text, m.end)
+                if tail:
+                    m.end = tail.end()
+                lead = _LEADING_POSSESSIVE.match(text, m.start, m.end)
+                if lead and key(lead.group(1)) in self.territories:
+                    result.append(Mention(m.start, m.start + len(lead.group(1)), "GPE", m.method))
+                    m.start = lead.end()
+            result.append(m)
+        return [
+            m
+            for m in result
+            if not any(
+                o is not m and o.start <= m.start and m.end <= o.end and o.span != m.span
+                for o in result
+            )
+            and text[m.start : m.end] not in self.designators
+        ]
+
+    def _is_name(self, text: str, m: Mention) -> bool:
+        if m.label not in self.name_labels or m.fixed:
+            return True
+        surface = text[m.start : m.end]
+        return surface not in self.not_names and any(c.isupper() or c.isdigit() for c in surface)
+
+    def _datelines(self, text: str) -> list[Mention]:
+        """A dateline's place is a GPE and its agency an ORG with the role "source"."""
+        found = []
+        for line in datelines(text):
+            place = text[line.places[0][0] : line.places[0][1]]
+            agency = text[line.agency[0] : line.agency[1]]
+            if not place.isupper() and key(agency) not in self.agencies:
+                continue
+            found += [Mention(s, e, "GPE", "dateline", fixed=True) for s, e in line.places]
+            found.append(Mention(*line.agency, "ORG", "dateline", role="source", fixed=True))
+        return found
 
     def _designated(self, text: str, found: list[Mention]) -> list[Mention]:
         """Capitalised names followed by a corporate designator, where NER saw no entity."""
@@ -131,14 +219,19 @@ class Entities(Annotator):
             while words and words[0].lower() in _NOT_NAME_START:
                 start = text.index(words[1], start) if len(words) > 1 else end
                 words.pop(0)
+            inside = [m for m in found if start <= m.start and m.end <= end]
+            if words and inside and not taken.overlaps(start, inside[0].start):
+                for m in inside:  # "Solheim" found, "Solheim Grid ASA" written: take the whole
+                    found.remove(m)
+                taken = _Coverage(len(text), found)
             if words and not taken.overlaps(start, end):
                 extra.append(Mention(start, end, "ORG", "designator"))
                 taken.add(start, end)
         return extra
 
     def _known(self, text: str, found: list[Mention]) -> list[Mention]:
-        """Well-known organisations the model missed, except at a sentence start, where a
-        capitalised "Target" or "Shell" is as likely an ordinary word."""
+        """Well-known organisations and agencies the model missed, except at a sentence start,
+        where a capitalised "Target" or "Shell" is as likely an ordinary word."""
         extra = []
         for match in self.known_pattern.finditer(text):
             start, end = match.span()
@@ -158,95 +251,300 @@ class Entities(Annotator):
                 extra.append(Mention(start, end, "ORG", "known"))
         return extra
 
-    def _propagated(self, text: str, found: list[Mention]) -> list[Mention]:
-        """Other mentions of names already found: full forms, designator-free forms, surnames."""
-        forms: dict[str, str] = {}
+    def _acronyms_defined(self, text: str, found: list[Mention]) -> list[Mention]:
+        """ "Office of Fair Trading (OFT)": the acronym in parentheses, where the model missed it."""
+        taken = _Coverage(len(text), found)
+        extra = []
         for m in found:
             if m.label not in self.name_labels:
                 continue
-            surface = text[m.start : m.end]
-            for form in _forms(surface, self._strip(surface), m.label):
-                forms.setdefault(form, m.label)
-        if not forms:
-            return []
-        pattern = re.compile(
-            r"(?<![\w&])("
-            + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-            + r")(?![\w&]|['’]\w\w)"
-        )
-        taken = _Coverage(len(text), found)
-        extra = []
-        for match in pattern.finditer(text):
-            if not taken.overlaps(match.start(), match.end()):
-                extra.append(
-                    Mention(match.start(), match.end(), forms[match.group()], "name-match")
-                )
-                taken.add(match.start(), match.end())
+            after = re.match(r"\s*\(([A-Z][A-Za-z&.]{1,7})\)", text[m.end : m.end + 12])
+            if after and initials(self.strip(text[m.start : m.end])).startswith(
+                after.group(1).replace(".", "")[:2]
+            ):
+                start = m.end + after.start(1)
+                end = start + len(after.group(1))
+                if not taken.overlaps(start, end):
+                    extra.append(Mention(start, end, m.label, "acronym"))
+                    taken.add(start, end)
         return extra
 
-    def _canonical_names(self, text: str, mentions: Iterable[Mention]) -> dict[str, str]:
-        """Key of each stripped surface form -> canonical name."""
-        surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-        people: dict[str, set[str]] = defaultdict(set)
+    def _split_conjoined(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """ "Quillon and Orbis" as one ORG span is two organisations when each part is a name
+        found elsewhere in the document (or the start of one)."""
+        names = {key(self.strip(text[m.start : m.end])) for m in mentions}
+        firsts = {n.split()[0] for n in names}
+        result = []
         for m in mentions:
-            if m.label not in self.name_labels:
-                continue
-            stripped = self._strip(text[m.start : m.end])
-            surfaces[_key(stripped)][stripped] += 1
-            if m.label == "PERSON" and len(stripped.split()) > 1:
-                people[_key(stripped.split()[-1])].add(_key(stripped))
-        canonical = {}
-        for key, counts in surfaces.items():
-            if key in self.aliases:
-                canonical[key] = self.aliases[key]
-            elif len(people.get(key, ())) == 1 and key not in people.get(key, ()):
-                full = next(iter(people[key]))
-                canonical[key] = self.aliases.get(full) or surfaces[full].most_common(1)[0][0]
+            parts = re.fullmatch(r"(.+?)\s+(?:and|&)\s+(.+)", text[m.start : m.end])
+            if (
+                m.label == "ORG"
+                and parts
+                and all(key(p) in names or key(p) in firsts for p in parts.groups())
+            ):
+                result += [
+                    Mention(m.start + parts.start(i), m.start + parts.end(i), m.label, m.method)
+                    for i in (1, 2)
+                ]
             else:
-                canonical[key] = counts.most_common(1)[0][0]
-        return canonical
+                result.append(m)
+        return result
 
-    def _vote_labels(self, text: str, mentions: list[Mention], canonical: dict[str, str]) -> None:
-        """Give every mention of one name the label most of its found mentions got.
-
-        The small model often calls a new company a place or a person, and rarely calls a
-        place a company, so ORG votes count more; a designator ("Inc.") settles it.
-        """
-        votes: dict[str, Counter[str]] = defaultdict(Counter)
-        for m in mentions:
-            if m.label not in self.name_labels:
+    def _propagated(self, text: str, found: list[Mention]) -> list[Mention]:
+        """Other mentions of names already found: full and designator-free forms, a person's
+        surname, a designated company's first word, and all-caps headline forms."""
+        forms: dict[str, str] = {}
+        lower = set(re.findall(r"\b[a-z][\w'-]*", text))
+        for m in found:
+            if m.label not in self.name_labels or m.fixed:
                 continue
-            name = canonical[_key(self._strip(text[m.start : m.end]))]
-            if _key(name) in self.known_orgs:
-                votes[name]["ORG"] += 10.0
-            if self._org_context(text, m):
-                votes[name]["ORG"] += 2.0
-            if m.method != "name-match":
-                weight = 3.0 if "designator" in m.method else 1.5 if m.label == "ORG" else 1.0
-                votes[name][m.label] += weight
-        for m in mentions:
-            if m.label in self.name_labels:
-                counts = votes[canonical[_key(self._strip(text[m.start : m.end]))]]
-                if counts:
-                    m.label = max(counts, key=lambda label: (counts[label], label == "ORG"))
+            surface = text[m.start : m.end]
+            stripped = self.strip(surface)
+            for form in self._forms(surface, stripped, m.label, lower):
+                forms.setdefault(form, m.label)
+                forms.setdefault(form.upper(), m.label)
+        forms = {f: label for f, label in forms.items() if f not in self.not_names}
+        if not forms:
+            return []
+        taken = _Coverage(len(text), found)
+        extra = []
+        for start, end, form in _occurrences(text, forms):
+            if not taken.overlaps(start, end):
+                extra.append(Mention(start, end, forms[form], "name-match"))
+                taken.add(start, end)
+        return extra
 
-    def _org_context(self, text: str, m: Mention) -> bool:
-        """Does the text around the mention say it is an organisation?"""
-        if self.org_after.match(text, m.end, min(len(text), m.end + 80)):
-            return True
-        return bool(self.org_before.search(text, max(0, m.start - 40), m.start))
+    def _forms(self, surface: str, stripped: str, label: str, lower: set[str]) -> set[str]:
+        forms = {surface, stripped}
+        words = stripped.split()
+        if len(words) > 1 and len(words[-1]) > 2 and words[-1][0].isupper() and label == "PERSON":
+            forms.add(words[-1])
+        if (
+            len(words) > 1
+            and self.forms.has_designator(surface)
+            and len(words[0]) > 3
+            and words[0][0].isupper()
+            and words[0].lower() not in lower
+            and words[0] not in self.stoplist
+        ):
+            forms.add(words[0])
+        return {f for f in forms if len(f) > 1 and f[0].isupper()}
+
+    # -- grouping mentions into entities ---------------------------------------------------
+
+    def _entities(self, text: str, mentions: list[Mention], before: dict[int, Cue]) -> list[Entity]:
+        """Group mentions by name; a short form, surname, acronym or all-caps form joins the one
+        longer name it belongs to. A short form of both a company and a person ("Castellano"
+        for Castellano Air and Javier Castellano) is the person where its own context says so
+        ("Mr. Castellano", "Castellano, 54,"), else the company. Entities come in the order of
+        their first mention."""
+        by_key: dict[str, list[Mention]] = {}
+        for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+            by_key.setdefault(key(self.strip(text[m.start : m.end])), []).append(m)
+        names = {k: self.strip(text[ms[0].start : ms[0].end]) for k, ms in by_key.items()}
+        linkable = [k for k, ms in by_key.items() if not any(m.fixed for m in ms)]
+        people = {
+            k
+            for k in linkable
+            if any(m.label == "PERSON" for m in by_key[k])
+            or (" " in k and self._is_given_name(k.split()[0]))
+        }
+        parent, shared = {}, {}
+        for k in linkable:
+            longer = self._longer_names(k, names, linkable, people)
+            if len(longer) == 1:
+                parent[k] = longer[0]
+            elif len(longer) == 2 and len(people.intersection(longer)) == 1:
+                shared[k] = sorted(longer, key=lambda n: n in people)  # [company, person]
+
+        def root(k: str) -> str:
+            seen = {k}
+            while k in parent and parent[k] not in seen:
+                k = parent[k]
+                seen.add(k)
+            return k
+
+        groups: dict[str, list[Mention]] = {}
+        for k, ms in by_key.items():
+            for m in ms:
+                target = k
+                if k in shared:
+                    person = any(
+                        c.kind == "PERSON" for c in self.cues.around(text, m.start, m.end, before)
+                    )
+                    target = shared[k][person]
+                groups.setdefault(root(target), []).append(m)
+        entities = [Entity(names[r], sorted(ms, key=lambda m: m.start)) for r, ms in groups.items()]
+        return sorted(entities, key=lambda e: e.mentions[0].start)
+
+    def _longer_names(
+        self, name: str, names: dict[str, str], linkable: list[str], people: set[str]
+    ) -> list[str]:
+        """The longer names that ``name`` may be a short form of: its first words, a person's
+        surname (even a known organisation's: "Dell" after "Sarah Dell"), its acronym."""
+        words = name.split()
+        known = name in self.known_orgs or name in self.agencies
+        prefix_ok = (
+            not known
+            and len(name) > 2
+            and (
+                len(words) > 1
+                or not (self._is_given_name(words[0]) or words[0].title() in self.stoplist)
+            )
+        )
+        acronym = names[name].replace(".", "") if is_acronym(names[name]) and not known else None
+        found = []
+        for other in linkable:
+            other_words = other.split()
+            if len(other_words) <= len(words):
+                continue
+            if (
+                (prefix_ok and other_words[: len(words)] == words)
+                or (len(words) == 1 and other_words[-1] == name and other in people)
+                or (acronym and initials(names[other]) == acronym)
+            ):
+                found.append(other)
+        return found
+
+    def _is_given_name(self, word: str) -> bool:
+        return word.upper() in given_names()
+
+    # -- one label per entity ----------------------------------------------------------------
+
+    def _label(self, text: str, entity: Entity, before: dict[int, Cue]) -> None:
+        """One label for the entity from all its evidence; a short form keeps a label of its
+        own where its own context clearly says so ("Mr. Ford" among mentions of the carmaker,
+        "in Coimbra" among mentions of Coimbra Capital)."""
+        evidence = entity.evidence
+        own: list[set[str]] = []
+        for m in entity.mentions:
+            if m.method in ("ner", "ner+designator") or m.fixed:
+                evidence.model[m.label] += 1
+            cues = self.cues.around(text, m.start, m.end, before)
+            for cue in cues:
+                evidence.add(cue.kind, cue.name)
+            own.append({c.kind for c in cues})
+        if any(m.fixed for m in entity.mentions):
+            return
+        label = self._decide(text, entity)
+        agency = key(entity.name) in self.agencies
+        full = key(entity.name)
+        for m, kinds in zip(entity.mentions, own, strict=True):
+            short = key(self.strip(text[m.start : m.end])) != full
+            if agency:
+                m.label, m.role = "ORG", "source"
+            elif (
+                short
+                and len(kinds) == 1
+                and label not in kinds
+                and ("PERSON" in kinds or label == "ORG")
+            ):
+                m.label = next(iter(kinds))
+            else:
+                m.label = label
+
+    def _decide(self, text: str, entity: Entity) -> str:
+        """Add the cues about the name itself to its evidence and decide its label."""
+        evidence = entity.evidence
+        words = entity.name.split()
+        name = key(entity.name)
+        if any(self.forms.has_designator(text[m.start : m.end]) for m in entity.mentions):
+            evidence.add("ORG", "designator")
+        if name in self.known_orgs:
+            evidence.add("ORG", "known")
+        typed = self.name_words.get(words[-1]) if len(words) > 1 else None
+        if typed == "ORG":
+            evidence.add("ORG", "name-word")
+        if len(words) > 1 and self._is_given_name(words[0]):
+            evidence.add("PERSON", "given-name")
+        territory = name in self.territories
+        if territory:
+            evidence.add("GPE", "territory")
+        if typed and typed != "ORG" and not {"designator", "known"} & set(evidence.cues["ORG"]):
+            evidence.typed = typed
+            return typed
+        majority = evidence.model.most_common(1)[0][0] if evidence.model else "ORG"
+        person = majority == "PERSON" and len(words) > 1
+        protected = territory or majority == "NORP" or person
+        return decide(evidence, protected, self.strong_cues)
+
+    def _canonical(self, text: str, entity: Entity) -> str:
+        """The alias table's name, else the longest form's most frequent mixed-case spelling."""
+        if key(entity.name) in self.aliases:
+            return self.aliases[key(entity.name)]
+        if all(m.fixed and m.label == "GPE" for m in entity.mentions):  # a dateline's "BERLIN"
+            return entity.name.title() if entity.name.isupper() else entity.name
+        longest = key(entity.name)
+        spellings: Counter[str] = Counter()
+        for m in entity.mentions:
+            stripped = self.strip(text[m.start : m.end])
+            if key(stripped) == longest:
+                spellings[stripped] += 1 if stripped.isupper() and not is_acronym(stripped) else 2
+        best = max(spellings, key=lambda s: (spellings[s], s)) if spellings else entity.name
+        return self.aliases.get(key(best), title_case(best))
 
 
-def _key(name: str) -> str:
-    return " ".join(name.translate(_QUOTES).casefold().split())
+def _expand(evidence: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
+    """The evidence patterns with {org_nouns} and {org_roles} filled in."""
+    words = {
+        "org_nouns": "|".join(re.escape(n) for n in config["org_nouns"]),
+        "org_roles": "|".join(
+            re.escape(r) for r in sorted(config["org_roles"], key=len, reverse=True)
+        ),
+    }
+    return {
+        kind: {
+            side: {
+                name: pattern.replace("{org_nouns}", words["org_nouns"]).replace(
+                    "{org_roles}", words["org_roles"]
+                )
+                for name, pattern in cues.items()
+            }
+            for side, cues in sides.items()
+        }
+        for kind, sides in evidence.items()
+    }
 
 
-def _forms(surface: str, stripped: str, label: str) -> set[str]:
-    forms = {surface, stripped}
-    words = stripped.split()
-    if label == "PERSON" and len(words) > 1 and len(words[-1]) > 2 and words[-1][0].isupper():
-        forms.add(words[-1])
-    return {f for f in forms if len(f) > 1 and f[0].isupper()}
+def _alternation(names: Iterable[str]) -> re.Pattern[str]:
+    """Any of ``names`` as whole words (longest first), not before a possessive's other words."""
+    ordered = sorted(set(names), key=lambda n: (-len(n), n))
+    return re.compile(
+        r"(?<![\w&.])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w&]|['’]\w\w)"
+    )
+
+
+_WORD = re.compile(r"(?<![\w&.])[\w&]+")
+
+
+def _occurrences(text: str, forms: Iterable[str]) -> Iterator[tuple[int, int, str]]:
+    """Whole-word occurrences of ``forms`` in ``text``, the longest at each place, found by
+    their first word rather than with a pattern compiled for each document."""
+    by_first: dict[str, list[str]] = {}
+    for form in sorted(set(forms), key=lambda f: (-len(f), f)):
+        if first := _WORD.match(form):
+            by_first.setdefault(first.group(), []).append(form)
+    end = 0
+    for word in _WORD.finditer(text):
+        start = word.start()
+        for form in by_first.get(word.group(), ()) if start >= end else ():
+            stop = start + len(form)
+            if text.startswith(form, start) and not _continues(text, stop):
+                yield start, stop, form
+                end = stop
+                break
+
+
+_GOES_ON = re.compile(r"[\w&]|['’]\w\w")
+
+
+def _continues(text: str, stop: int) -> bool:
+    """Does a word go on at ``stop`` (so a form ending there is not a whole word)?"""
+    return bool(_GOES_ON.match(text, stop))
+
+
+def _overlaps(m: Mention, others: list[Mention]) -> bool:
+    return any(o.start < m.end and m.start < o.end for o in others)
 
 
 class _Coverage:

@@ -103,7 +103,6 @@ class Stance(Annotator):
         self.labels = config["labels"]
         self.target_labels = frozenset(config["target_labels"])
         self.speech_verbs = frozenset(config["speech_verbs"])
-        self.stoplist = frozenset(config["short_form_stoplist"])
         self.not_parties = frozenset(w.lower() for w in config["not_parties"])
         self.lexicon: Lexicon | None = None
 
@@ -116,8 +115,7 @@ class Stance(Annotator):
         parsed = doc.spacy
         sentences = list(parsed.sents)
         organisations, in_entity = find_organisations(
-            parsed, doc.layer("entities"), sentences, self.target_labels, self.stoplist,
-            self.not_parties,
+            parsed, doc.layer("entities"), sentences, self.target_labels, self.not_parties
         )
         document: Tally = Tally()
         pairs: dict[tuple[str, str], Tally] = defaultdict(Tally)
@@ -131,7 +129,7 @@ class Stance(Annotator):
             window = organisations[max(0, index - COREFERENCE_WINDOW) : index]
             context = Context(
                 organisations[index], [o for s in reversed(window) for o in s],
-                sorted(pairs, key=lambda p: -len(pairs[p].evidence)),
+                sorted(pairs, key=lambda p: (-len(pairs[p].evidence), p)),
             )
             cues, mentions = [], {}
             for m in cue_matches:
@@ -219,13 +217,15 @@ class Stance(Annotator):
         used = []
         for org in organisations:
             token = parsed[org.start]
+            marked = ancestors_and_self(token) & sources  # "told Reuters", not what was told
             if (in_clause(token, head) or implied.intersection(range(org.start, org.end))) and not (
-                ancestors_and_self(token) & sources
+                any(in_clause(token, parsed[i]) for i in marked)
             ):
                 used.append(org)
         names = {o.name for o in used}
         if len(names) < 2 and speaker is not None and speaker.lemma_ in self.speech_verbs:
-            subjects = {c.i for c in speaker.children if c.dep_ in SUBJECTS}
+            # the speaker's subject with its modifiers: "X chief executive Z", "Z, head of X"
+            subjects = {t.i for c in speaker.children if c.dep_ in SUBJECTS for t in c.subtree}
             for org in organisations:
                 if subjects.intersection(range(org.start, org.end)) and org.name not in names:
                     names.add(org.name)
@@ -268,7 +268,7 @@ def _pair_scores(cues: list[Cue], scores: Scores, targets: list[str]
     every = noisy_or(cues)
     pairs = {p for c in cues for p in combinations(c.targets, 2)} | set(combinations(targets, 2))
     result = {}
-    for pair in pairs:
+    for pair in sorted(pairs):
         own = noisy_or([c for c in cues if set(pair) <= set(c.targets)])
         result[pair] = Scores(*(
             scores[side] * (own[side] / every[side] if every[side] else 1.0) for side in (0, 1)

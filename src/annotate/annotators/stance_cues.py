@@ -102,7 +102,7 @@ class Lexicon:
         found: list[Match] = []
         for i, token_keys in enumerate(keys):
             candidates = {p for k in token_keys for p in self.by_first.get(k, ())}
-            for p in candidates:
+            for p in sorted(candidates, key=lambda p: (p.kind, p.text)):
                 end = _match(p.slots, 0, sent, keys, i)
                 if end is not None:
                     found.append(Match(p, sent.start + i, sent.start + end))
@@ -130,10 +130,11 @@ def _resolve(matches: list[Match]) -> list[Match]:
     """Within each kind (negators as one), keep non-overlapping matches, longest first."""
     kept: list[Match] = []
     taken: dict[str, set[int]] = defaultdict(set)
-    for m in sorted(matches, key=lambda m: (m.start - m.end, -m.pattern.weight, m.start)):
+    for m in sorted(matches, key=lambda m: (m.start - m.end, -m.pattern.weight, m.start,
+                                            m.pattern.kind, m.pattern.text)):
         group = "negator" if m.pattern.kind in NEGATORS else m.pattern.kind
         span = set(range(m.start, m.end))
         if not span & taken[group]:
             taken[group] |= span
             kept.append(m)
-    return sorted(kept, key=lambda m: m.start)
+    return sorted(kept, key=lambda m: (m.start, m.end, m.pattern.kind, m.pattern.text))

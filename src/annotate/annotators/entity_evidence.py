@@ -1,0 +1,120 @@
+"""What the words around a name say it is, and the one label a name gets from that evidence.
+
+Each cue is a named regular expression over the text just before or just after a mention
+(see ``evidence`` in entities.yaml); a cue names the kind it argues for: an organisation
+("rival X", "X's shares", "an analyst at X"), a person ("Mr. X", "chief executive X") or a
+place ("X-based", "based in X"). ``decide`` turns a name's model labels and cues into a label.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ORG, PERSON, PLACE = "ORG", "PERSON", "GPE"
+KINDS = {"org": ORG, "person": PERSON, "place": PLACE}
+# How far around a mention the cues look, in characters.
+WINDOW = 50
+# Labels the model gives places and groups: a context cue alone does not turn a known territory
+# or a nationality into a company ("German shares", "Germany said in a statement").
+_PLACE_LIKE = frozenset({"GPE", "LOC", "NORP", "FAC"})
+# Cues about the name itself rather than its context: they hold for every mention.
+NAME_CUES = frozenset({"designator", "known", "name-word"})
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str
+    kind: str  # ORG, PERSON or GPE
+
+
+class ContextCues:
+    """The compiled ``evidence`` setting: one pattern for the cues before a mention (ending
+    where it starts) and one for those after it (from its end); the first cue that holds wins."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        cues: dict[str, list[tuple[Cue, str]]] = {"before": [], "after": []}
+        for kind, sides in config.items():
+            for side, patterns in sides.items():
+                cues[side] += [(Cue(name, KINDS[kind]), p) for name, p in patterns.items()]
+        self.cues = {side: [cue for cue, _ in found] for side, found in cues.items()}
+        self.before = _union(cues["before"])
+        self.after = _union(cues["after"])
+
+    def ends_of_before_cues(self, text: str) -> dict[int, Cue]:
+        """Where in ``text`` a before-cue ends (where a mention after it would start): one scan
+        of the text rather than one search for each mention."""
+        return {
+            m.end(): self.cues["before"][int(m.lastgroup[1:])] for m in self.before.finditer(text)
+        }
+
+    def around(self, text: str, start: int, end: int, before: dict[int, Cue]) -> list[Cue]:
+        """The cues that hold for the mention at ``text[start:end]``; ``before`` is
+        ``ends_of_before_cues(text)``."""
+        found = [before[start]] if start in before else []
+        if match := self.after.match(text, end, end + WINDOW):
+            found.append(self.cues["after"][int(match.lastgroup[1:])])
+        return found
+
+
+def _union(cues: list[tuple[Cue, str]]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?P<c{i}>{p})" for i, (_, p) in enumerate(cues)))
+
+
+@dataclass
+class Evidence:
+    """Everything known about one name: the model's labels and the cues, by kind."""
+
+    model: Counter[str] = field(default_factory=Counter)
+    cues: dict[str, Counter[str]] = field(
+        default_factory=lambda: {ORG: Counter(), PERSON: Counter(), PLACE: Counter()}
+    )
+
+    typed: str | None = None  # a label given by the name's last word ("Act": LAW)
+
+    def add(self, kind: str, name: str, times: int = 1) -> None:
+        self.cues[kind][name] += times
+
+    def reasons(self, label: str) -> list[str]:
+        if label == self.typed:
+            return ["name-word"]
+        kind = label if label in (ORG, PERSON) else PLACE if label in _PLACE_LIKE else None
+        names = sorted(self.cues[kind]) if kind else []
+        return names or ["model"]
+
+
+def decide(evidence: Evidence, protected: bool, strong: frozenset[str]) -> str:
+    """The label of a name from its evidence.
+
+    With cues of one kind only, that kind wins; a ``protected`` name (a known territory, a
+    nationality, a person's full name) turns into an organisation only on ``strong`` cues or
+    cues about the name itself (a designator, a known organisation, an organisation word such
+    as "Systems"). With cues of several kinds, the kind with the most wins, those cues
+    counting three. With none,
+    the model's majority label, ORG votes weighing 1.5 (the small model under-calls new
+    companies).
+    """
+    model = evidence.model
+    majority = (
+        max(
+            model,
+            key=lambda label: (model[label] * (1.5 if label == ORG else 1.0), label == ORG, label),
+        )
+        if model
+        else ORG
+    )
+    strong |= NAME_CUES
+    weights = {}
+    for kind, cues in evidence.cues.items():
+        weights[kind] = sum(n * (3 if name in strong else 1) for name, n in cues.items())
+    if protected and not (strong & set(evidence.cues[ORG])):
+        weights[ORG] = 0
+    if not any(weights.values()):
+        return majority
+    best = max(weights, key=lambda kind: (weights[kind], kind == ORG))
+    if best == PLACE:  # keep the model's finer place label (LOC, FAC, NORP)
+        return majority if majority in _PLACE_LIKE else PLACE
+    return best

@@ -1,0 +1,97 @@
+"""Names as the entities layer compares them: keys, designator-free forms, short forms, acronyms,
+given names and datelines."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+# Small words inside a name that an acronym skips: "Office of Fair Trading" -> OFT.
+_ACRONYM_SKIPS = frozenset("of and the for & de du der des la le von van in on at to".split())
+_MONTHS = re.compile(
+    r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d{1,2})?$"
+)
+# "BERLIN (Reuters) -", "LONDON, March 3 (AP) —", "OSLO, Norway (Bloomberg) —" at a line start.
+_DATELINE = re.compile(
+    r"^[ \t]*(?P<place>[A-Z][A-Za-z'.\-]*(?:[ ][A-Z][A-Za-z'.\-]*){0,3})"
+    r"(?:,[ ]+(?P<detail>[A-Z][^()\n,]{0,30}?))?"
+    r"[ ]+\((?P<agency>[A-Za-z][\w .&'-]{0,40}?)\)[ ]*[-—–]",
+    re.MULTILINE,
+)
+
+
+def key(name: str) -> str:
+    """How two spellings of one name compare: case-folded, quotes unified, spaces collapsed."""
+    return " ".join(name.translate(_QUOTES).casefold().split())
+
+
+def is_acronym(name: str) -> bool:
+    """ "OFT", "U.S.", "IBM": two to six capitals, perhaps with dots or an ampersand."""
+    letters = name.replace(".", "").replace("&", "")
+    return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+
+
+def initials(name: str) -> str:
+    """The capitals an acronym of ``name`` would have: "Office of Fair Trading" -> "OFT"."""
+    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in _ACRONYM_SKIPS]
+    return "".join(w[0] for w in words if w[0].isupper()) if len(words) > 1 else ""
+
+
+def title_case(name: str) -> str:
+    """ "NEW YORK" -> "New York"; names with lower-case letters are kept as they are."""
+    return name.title() if name.isupper() and not is_acronym(name) else name
+
+
+class NameForms:
+    """Turns a surface name into the forms the layer compares: without designator, possessive,
+    curly quotes or doubled spaces."""
+
+    def __init__(self, designators: Iterable[str]) -> None:
+        alternation = "|".join(re.escape(d) for d in sorted(designators, key=len, reverse=True))
+        self.alternation = alternation
+        self.designator_suffix = re.compile(rf",?\s+(?:{alternation})$")
+        self.designator_after = re.compile(rf",?[^\S\n]+(?:{alternation})(?![\w-])")
+
+    def strip(self, name: str) -> str:
+        name = " ".join(name.translate(_QUOTES).split())
+        name = _POSSESSIVE.sub("", name)
+        return self.designator_suffix.sub("", name) or name
+
+    def has_designator(self, name: str) -> bool:
+        return bool(self.designator_suffix.search(name))
+
+
+@functools.cache
+def given_names() -> frozenset[str]:
+    """Given names (upper case) from the US Census lists shipped by the ``names`` package."""
+    folder = resources.files("names")
+    found = set()
+    for part in ("dist.male.first", "dist.female.first"):
+        for line in folder.joinpath(part).read_text().splitlines():
+            if line.strip():
+                found.add(line.split()[0])
+    return frozenset(found)
+
+
+@dataclass
+class Dateline:
+    """A dateline's place(s) and news agency, as character spans."""
+
+    places: list[tuple[int, int]]
+    agency: tuple[int, int]
+
+
+def datelines(text: str) -> Iterator[Dateline]:
+    """Datelines at line starts: "BERLIN (Reuters) -", "LONDON, March 3 (AP) —"."""
+    for match in _DATELINE.finditer(text):
+        places = [match.span("place")]
+        detail = match.group("detail")
+        if detail and not _MONTHS.match(detail.strip()) and not any(c.isdigit() for c in detail):
+            start = match.start("detail")
+            places.append((start, start + len(detail.rstrip())))
+        yield Dateline(places, match.span("agency"))
