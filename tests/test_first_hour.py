@@ -104,3 +104,86 @@ def test_plugins_says_what_runs_and_why(cli, loud_plugins):
     assert not rows["lonely"]["active"] and "nowhere" in rows["lonely"]["why"]
     table = cli("plugins", "--plugins-dir", loud_plugins).stdout
     assert "runs" in table and "yes: joined the default pipeline" in table
+
+
+def output_doc() -> dict:
+    from annotate.model import Annotation, Document
+
+    text = "Microsoft and OpenAI agreed on a $10 billion deal on 3 March 2024."
+    spans = [
+        ("entities", "Microsoft", "ORG"),
+        ("entities", "OpenAI", "ORG"),
+        ("money", "$10 billion", "MONEY"),
+        ("dates", "3 March 2024", "DATE"),
+        ("stance", text, "collaboration"),
+    ]
+    annotations = []
+    for i, (layer, quote, label) in enumerate(spans, start=1):
+        start = text.index(quote)
+        annotations.append(
+            Annotation(layer, start, start + len(quote), label, {}, quote, [layer], f"T{i}")
+        )
+    return Document("deal", text, {"date": "2024-03-04"}, annotations).to_json()
+
+
+@pytest.fixture
+def outputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "deal.json").write_text(json.dumps(output_doc()))
+    return folder
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["export", "{out}", "--to", "brat", "-o", "{tmp}/x", "--layer", "mony"],
+        ["eval", "{out}", "{out}", "--layer", "mony"],
+        ["show", "{out}/deal.json", "--layer", "mony"],
+        ["view", "{out}/deal.json", "-o", "{tmp}/p.html", "--layer", "mony"],
+        ["run", "{out}/deal.json", "-o", "{tmp}/o", "--only", "mony"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_misspelt_layer_names_are_errors_with_a_suggestion(cli, tmp_path, outputs, command):
+    args = [part.format(out=outputs, tmp=tmp_path) for part in command]
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    assert "Did you mean 'money'?" in result.stderr and "Available:" in result.stderr
+    assert not (tmp_path / "x").exists() and not (tmp_path / "p.html").exists()
+
+
+def test_cache_clear_checks_annotator_names(cli):
+    result = cli("cache", "clear", "-a", "entitis")
+    assert result.exit_code == 2
+    assert "no annotator named 'entitis'. Did you mean 'entities'?" in result.stderr
+    assert cli("cache", "clear", "-a", "entities").exit_code == 0
+
+
+def test_show_prints_labels_inline_and_reads_jsonl_by_id(cli, tmp_path, outputs):
+    shown = cli("show", outputs / "deal.json")
+    assert shown.exit_code == 0, shown.output
+    plain = " ".join(shown.stdout.split())  # the console wraps lines
+    assert "Microsoft[ORG] and OpenAI[ORG]" in plain
+    assert "$10 billion[MONEY]" in plain and "3 March 2024[DATE]" in plain
+    assert "2024[DATE].[collaboration]" in plain  # the stance label ends its sentence
+    other = {**output_doc(), "id": "other"}
+    lines = tmp_path / "all.jsonl"
+    lines.write_text(json.dumps(output_doc()) + "\n" + json.dumps(other) + "\n")
+    picked = cli("show", lines, "--id", "other", "-l", "money")
+    assert picked.exit_code == 0, picked.output
+    assert "$10 billion[MONEY]" in picked.stdout and "[ORG]" not in picked.stdout
+    several = cli("show", lines)
+    assert several.exit_code == 1
+    assert "pick one with --id. Available: deal, other." in several.stderr
+
+
+def test_show_hints_when_given_an_input_file(cli, tmp_path):
+    article = tmp_path / "news.txt"
+    article.write_text("Acme bought Widget.\n")
+    result = cli("show", article)
+    assert result.exit_code == 1
+    assert f"annotate it first (`annotate run {article} -o out/`)" in result.stderr
+    raw = tmp_path / "in.jsonl"
+    raw.write_text('{"id": "a", "text": "Acme bought Widget."}\n')
+    assert "annotate it first" in cli("show", raw).stderr

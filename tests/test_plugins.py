@@ -36,9 +36,10 @@ def register_annotators(register):
 '''
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def installed_distribution(tmp_path_factory):
-    """tests/data/acme-plugin, pip-installed into a folder put on sys.path."""
+    """tests/data/acme-plugin, pip-installed into a folder put on sys.path (for this module
+    only: its annotator would join every later test's default pipeline)."""
     site = tmp_path_factory.mktemp("site")
     subprocess.run(
         [

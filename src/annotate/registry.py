@@ -7,6 +7,7 @@ from typing import Any
 
 from annotate.annotator import Annotator
 from annotate.errors import PluginError, available
+from annotate.names import suggest
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class Registry:
             return self.annotators[name]
         except KeyError:
             raise PluginError(
-                f"No annotator named '{name}'. {available(self.annotators)}"
+                f"No annotator named '{name}'.{suggest(name, self.annotators)} "
+                f"{available(self.annotators)}"
             ) from None
 
     def providers(self, layer: str) -> list[str]:

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 import typer
 
 from annotate.cache import CACHE_FILE, ResultCache, default_cache_dir
-from annotate.cli._util import split_names
+from annotate.cli._util import friendly, split_names
 from annotate.hookspecs import hookimpl
+from annotate.names import check_names, registered_annotators
 
 CacheDir = Annotated[
     Path | None,
@@ -35,6 +36,10 @@ def cache_info(cache: Path | None = None) -> dict[str, Any]:
 def cache_clear(cache: Path | None = None, annotators: list[str] | None = None) -> int:
     """Delete cached results (of ``annotators`` only, if given); return how many."""
     folder = cache or default_cache_dir()
+    if annotators:
+        check_names(
+            annotators, registered_annotators() | set(cache_info(cache)["entries"]), "annotator"
+        )
     if not (folder / CACHE_FILE).exists():
         return 0
     store = ResultCache(folder)
@@ -60,6 +65,7 @@ def info_command(
         typer.echo("  (empty)")
 
 
+@friendly
 def clear_command(
     cache: CacheDir = None,
     annotator: Annotated[

@@ -16,6 +16,7 @@ from annotate.errors import InputError
 from annotate.evaluate import ALL, evaluate
 from annotate.export import read_outputs
 from annotate.hookspecs import hookimpl
+from annotate.names import check_layers
 
 
 def evaluate_paths(gold: Path, pred: Path, layers: list[str] | None = None) -> dict[str, Any]:
@@ -27,6 +28,7 @@ def evaluate_paths(gold: Path, pred: Path, layers: list[str] | None = None) -> d
         raise InputError(
             str(pred), f"shares no document id with {gold}; documents are matched by id."
         )
+    check_layers(layers, [*gold_docs, *pred_docs])
     return evaluate(gold_docs, pred_docs, layers or None)
 
 

@@ -13,6 +13,7 @@ from annotate.cli._util import friendly, split_names
 from annotate.errors import InputError
 from annotate.export import Exported, read_outputs
 from annotate.hookspecs import hookimpl
+from annotate.names import check_layers
 
 
 class Target(StrEnum):
@@ -40,6 +41,7 @@ def export_outputs(
     docs = read_outputs(paths)
     if not docs:
         raise InputError(", ".join(map(str, paths)), "holds no annotate output (*.json, *.jsonl).")
+    check_layers(layers, docs)
     if out.exists() and not out.is_dir():
         raise InputError(str(out), "exists and is not a folder; choose another -o.")
     module = importlib.import_module(f"annotate.export.{MODULES[to]}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,9 +9,11 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from annotate.cli._util import friendly
-from annotate.errors import InputError
+from annotate.cli._util import friendly, split_names
+from annotate.export import pick_document
 from annotate.hookspecs import hookimpl
+from annotate.names import check_layers
+from annotate.view.inline import with_labels
 
 LONG_SPAN = 60
 STYLES = ("bold cyan", "bold magenta", "bold green", "bold yellow", "bold blue", "bold red")
@@ -32,22 +33,31 @@ def render(record: dict[str, Any], layers: list[str] | None = None) -> Text:
     legend = Text()
     for name in names:
         legend.append(f"■ {name}  ", style=style[name])
-    return Text.assemble(legend, "\n\n", text)
+    return Text.assemble(legend, "\n\n", with_labels(text, annotations, style))
 
 
 @friendly
 def show_command(
-    path: Annotated[Path, typer.Argument(help="An output file, e.g. out/<id>.json.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="OUTPUT", help="Output of `annotate run`: out/<id>.json, or a .jsonl with --id."
+        ),
+    ],
+    doc_id: Annotated[
+        str | None,
+        typer.Option("--id", metavar="ID", help="Which document, when OUTPUT holds several."),
+    ] = None,
     layer: Annotated[
-        list[str] | None, typer.Option("--layer", "-l", help="Only these layers.")
+        list[str] | None,
+        typer.Option("--layer", "-l", metavar="LAYER", help="Only these layers (comma-separated)."),
     ] = None,
 ) -> None:
-    """Render an output document with the spans of each layer highlighted."""
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise InputError(str(path), f"cannot read annotate output: {error}") from None
-    Console().print(render(record, layer))
+    """Print an output document with each layer's spans coloured and their labels inline."""
+    doc = pick_document(path, doc_id)
+    layers = split_names(layer)
+    check_layers(layers, [doc])
+    Console().print(render(doc.to_json(), layers or None))
 
 
 @hookimpl

@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from annotate.cli._util import friendly, split_names
-from annotate.errors import InputError, available
-from annotate.export import read_outputs
+from annotate.errors import InputError
+from annotate.export import pick_document
 from annotate.hookspecs import hookimpl
 from annotate.io.writers import write_atomic
+from annotate.names import check_layers
 from annotate.view import render_page
 
 
@@ -19,20 +20,13 @@ def view_page(
     path: Path, out: Path | None = None, doc_id: str | None = None, layers: list[str] | None = None
 ) -> Path:
     """Write the page of the document in ``path`` (``doc_id`` picks one of several); its path."""
-    every = read_outputs([path])
-    docs = [doc for doc in every if doc_id is None or doc.id == doc_id]
-    if len(docs) != 1:
-        found = "no document" if not docs else f"{len(docs)} documents"
-        raise InputError(
-            str(path),
-            f"holds {found}{f' with id {doc_id!r}' if doc_id else ''}; pick one with --id. "
-            + available(doc.id for doc in every),
-        )
+    doc = pick_document(path, doc_id)
+    check_layers(layers, [doc])
     target = out or path.with_suffix(".html")
     if target.is_dir():
         raise InputError(str(target), "is a folder; give -o a file name, e.g. page.html.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, render_page(docs[0], layers or None))
+    write_atomic(target, render_page(doc, layers or None))
     return target
 
 

@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotate.errors import InputError
+from annotate.errors import InputError, available
 from annotate.model import SCHEMA, Annotation, Document
 
 OUTPUT_SUFFIXES = (".json", ".jsonl")
+INPUT_HINT = (
+    "It looks like an input document: annotate it first (`annotate run {path} -o out/`), "
+    "then pass the output (e.g. out/<id>.json)."
+)
 
 
 @dataclass
@@ -33,7 +37,10 @@ def read_outputs(paths: Iterable[Path]) -> list[Document]:
         for file in _output_files(Path(path)):
             for where, record in _records(file):
                 if not isinstance(record, dict) or record.get("schema") != SCHEMA:
-                    raise InputError(where, f'is not annotate output (no "schema": {SCHEMA!r}).')
+                    hint = INPUT_HINT.format(path=file) if isinstance(record, dict) else ""
+                    raise InputError(
+                        where, f'is not annotate output (no "schema": {SCHEMA!r}). {hint}'.strip()
+                    )
                 doc = Document.from_json(record)
                 if doc.id in docs:
                     raise InputError(where, f"document id '{doc.id}' appears twice.")
@@ -66,7 +73,24 @@ def _records(file: Path) -> Iterable[tuple[str, Any]]:
             ]
         return [(str(file), json.loads(text))]
     except (OSError, ValueError) as error:
-        raise InputError(str(file), f"cannot read annotate output: {error}") from None
+        hint = INPUT_HINT.format(path=file) if file.suffix not in OUTPUT_SUFFIXES else ""
+        raise InputError(
+            str(file), f"cannot read annotate output: {error}. {hint}".strip()
+        ) from None
+
+
+def pick_document(path: Path, doc_id: str | None = None) -> Document:
+    """The one document of the output file or folder ``path`` (``doc_id`` picks one of several)."""
+    every = read_outputs([path])
+    docs = [doc for doc in every if doc_id is None or doc.id == doc_id]
+    if len(docs) != 1:
+        found = "no document" if not docs else f"{len(docs)} documents"
+        raise InputError(
+            str(path),
+            f"holds {found}{f' with id {doc_id!r}' if doc_id else ''}; pick one with --id. "
+            + available(doc.id for doc in every),
+        )
+    return docs[0]
 
 
 def select_layers(doc: Document, layers: list[str] | None) -> list[Annotation]:
