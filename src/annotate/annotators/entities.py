@@ -40,6 +40,8 @@ _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _SENTENCE_START = re.compile(r"(?:\A|[.!?:;\n][\"'”’)]*\s+|\n)[\"'“‘(]*\Z")
 # "the", "THE" and lower-case words before a name: "the Stargate Project", "fintech Tembo".
 _LEADING_WORDS = re.compile(r"(?:(?:The|THE|[a-z]+(?:-[a-z]+)*)\s+)+(?=[A-Z0-9])")
+_DEFINITION = re.compile(r"[^\S\n]*\(([A-Z][A-Za-z&.]{1,7})\)")
+_POSSESSIVE_AFTER = re.compile(r"['’]s?\b")
 _LEADING_POSSESSIVE = re.compile(r"([A-Z][\w.-]*(?: [A-Z][\w.-]*)?)['’]s\s+(?=[A-Z])")
 # A line of three or more words in capitals: a headline, where the model's labels are noise.
 _HEADLINE = re.compile(r"^[^a-z\n]*[A-Z]{2,}[^a-z\n]*(?: [^a-z\n]+){2,}$", re.MULTILINE)
@@ -92,7 +94,7 @@ class Entities(Annotator):
         self.labels = frozenset(config["labels"])
         self.name_labels = frozenset(config["name_labels"])
         self.aliases = {key(k): v for k, v in (config["aliases"] or {}).items()}
-        self.forms = NameForms(config["designators"])
+        self.forms = NameForms(config["designators"], keep=config["known_orgs"])
         self.designators = frozenset(config["designators"])
         self.strip = functools.lru_cache(maxsize=8192)(self.forms.strip)
         self.known_orgs = {key(name) for name in config["known_orgs"]}
@@ -102,7 +104,7 @@ class Entities(Annotator):
         self.stoplist = frozenset(config["short_form_stoplist"])
         self.strong_cues = frozenset(config["strong_cues"])
         self.cues = ContextCues(_expand(config["evidence"], config))
-        self.known_pattern = _alternation(config["known_orgs"] + config["news_agencies"])
+        self.known_index = _index(config["known_orgs"] + config["news_agencies"])
         self.designated_name = re.compile(
             rf"\b((?:[A-Z][\w&.'’-]*[^\S\n]+){{0,4}}?[A-Z][\w&.'’-]*),?[^\S\n]+"
             rf"(?:{self.forms.alternation})"
@@ -124,13 +126,13 @@ class Entities(Annotator):
         mentions = [m for m in found if not _overlaps(m, fixed)] + fixed
         mentions += self._designated(text, mentions)
         mentions += self._known(text, mentions)
-        mentions += self._acronyms_defined(text, mentions)
+        defined = self._acronyms_defined(text, mentions)
         mentions = self._split_conjoined(text, [m for m in mentions if self._is_name(text, m)])
         if self.config["propagate"]:
             mentions += self._propagated(text, mentions)
         before = self.cues.ends_of_before_cues(text)
         names = [m for m in mentions if m.label in self.name_labels]
-        for number, entity in enumerate(self._entities(text, names, before), 1):
+        for number, entity in enumerate(self._entities(text, names, before, defined), 1):
             self._label(text, entity, before)
             canonical = self._canonical(text, entity)
             for m in entity.mentions:
@@ -152,7 +154,8 @@ class Entities(Annotator):
             return m
         if lead := _LEADING_WORDS.match(text, m.start, m.end):
             m.start = lead.end()
-        if tail := _POSSESSIVE.search(text, m.start, m.end):
+        tail = _POSSESSIVE.search(text, m.start, m.end)
+        if tail and key(text[m.start : m.end]) not in self.forms.keep:
             m.end = tail.start()
         while m.end > m.start and (
             text[m.end - 1] in " ,;:\"'’”-("
@@ -181,15 +184,16 @@ class Entities(Annotator):
                     result.append(Mention(m.start, m.start + len(lead.group(1)), "GPE", m.method))
                     m.start = lead.end()
             result.append(m)
-        return [
-            m
-            for m in result
-            if not any(
-                o is not m and o.start <= m.start and m.end <= o.end and o.span != m.span
-                for o in result
-            )
-            and text[m.start : m.end] not in self.designators
-        ]
+        kept: list[Mention] = []
+        widest: Mention | None = None  # the kept name reaching furthest so far
+        for m in sorted(result, key=lambda m: (m.start, -m.end)):
+            if widest and m.end <= widest.end and m.span != widest.span:
+                continue  # a name inside a name
+            if text[m.start : m.end] not in self.designators:
+                kept.append(m)
+                if widest is None or m.end > widest.end:
+                    widest = m
+        return kept
 
     def _is_name(self, text: str, m: Mention) -> bool:
         if m.label not in self.name_labels or m.fixed:
@@ -216,7 +220,7 @@ class Entities(Annotator):
         for match in self.designated_name.finditer(text):
             start, end = match.start(1), match.end()
             words = match.group(1).split()
-            while words and words[0].lower() in _NOT_NAME_START:
+            while words and (words[0].lower() in _NOT_NAME_START or _POSSESSIVE.search(words[0])):
                 start = text.index(words[1], start) if len(words) > 1 else end
                 words.pop(0)
             inside = [m for m in found if start <= m.start and m.end <= end]
@@ -233,9 +237,8 @@ class Entities(Annotator):
         """Well-known organisations and agencies the model missed, except at a sentence start,
         where a capitalised "Target" or "Shell" is as likely an ordinary word."""
         extra = []
-        for match in self.known_pattern.finditer(text):
-            start, end = match.span()
-            if _SENTENCE_START.search(text, 0, start):
+        for start, end, _ in _occurrences(text, self.known_index):
+            if _SENTENCE_START.search(text, max(0, start - 8), start):
                 continue
             clashes = [m for m in [*found, *extra] if m.start < end and start < m.end]
             if any(m.label in self.name_labels for m in clashes):
@@ -251,34 +254,35 @@ class Entities(Annotator):
                 extra.append(Mention(start, end, "ORG", "known"))
         return extra
 
-    def _acronyms_defined(self, text: str, found: list[Mention]) -> list[Mention]:
-        """ "Office of Fair Trading (OFT)": the acronym in parentheses, where the model missed it."""
+    def _acronyms_defined(self, text: str, found: list[Mention]) -> dict[str, str]:
+        """Acronyms defined in parentheses after a name ("Office of Fair Trading (OFT)",
+        "Norwegian University of Science and Technology (NTNU)"), by key: the name's key. An
+        acronym the model missed there is added as a mention."""
         taken = _Coverage(len(text), found)
-        extra = []
-        for m in found:
+        defined = {}
+        for m in list(found):
             if m.label not in self.name_labels:
                 continue
-            after = re.match(r"\s*\(([A-Z][A-Za-z&.]{1,7})\)", text[m.end : m.end + 12])
-            if after and initials(self.strip(text[m.start : m.end])).startswith(
-                after.group(1).replace(".", "")[:2]
-            ):
-                start = m.end + after.start(1)
-                end = start + len(after.group(1))
+            after = _DEFINITION.match(text, m.end)
+            name = self.strip(text[m.start : m.end])
+            if after and after.group(1)[0] == name[0] and " " in name:
+                start, end = after.span(1)
+                defined[key(after.group(1))] = key(name)
                 if not taken.overlaps(start, end):
-                    extra.append(Mention(start, end, m.label, "acronym"))
+                    found.append(Mention(start, end, m.label, "acronym"))
                     taken.add(start, end)
-        return extra
+        return defined
 
     def _split_conjoined(self, text: str, mentions: list[Mention]) -> list[Mention]:
-        """ "Quillon and Orbis" as one ORG span is two organisations when each part is a name
+        """An ORG span "Quillon and Orbis" is two organisations when each part is a name
         found elsewhere in the document (or the start of one)."""
-        names = {key(self.strip(text[m.start : m.end])) for m in mentions}
+        names = {key(self.strip(text[m.start : m.end])) for m in mentions} | self.known_orgs
         firsts = {n.split()[0] for n in names}
         result = []
         for m in mentions:
             parts = re.fullmatch(r"(.+?)\s+(?:and|&)\s+(.+)", text[m.start : m.end])
             if (
-                m.label == "ORG"
+                m.label in self.name_labels
                 and parts
                 and all(key(p) in names or key(p) in firsts for p in parts.groups())
             ):
@@ -308,7 +312,7 @@ class Entities(Annotator):
             return []
         taken = _Coverage(len(text), found)
         extra = []
-        for start, end, form in _occurrences(text, forms):
+        for start, end, form in _occurrences(text, _index(forms)):
             if not taken.overlaps(start, end):
                 extra.append(Mention(start, end, forms[form], "name-match"))
                 taken.add(start, end)
@@ -332,30 +336,49 @@ class Entities(Annotator):
 
     # -- grouping mentions into entities ---------------------------------------------------
 
-    def _entities(self, text: str, mentions: list[Mention], before: dict[int, Cue]) -> list[Entity]:
+    def _entities(
+        self, text: str, mentions: list[Mention], before: dict[int, Cue], defined: dict[str, str]
+    ) -> list[Entity]:
         """Group mentions by name; a short form, surname, acronym or all-caps form joins the one
-        longer name it belongs to. A short form of both a company and a person ("Castellano"
-        for Castellano Air and Javier Castellano) is the person where its own context says so
-        ("Mr. Castellano", "Castellano, 54,"), else the company. Entities come in the order of
-        their first mention."""
+        longer name it belongs to. A short form shared by a company and people ("Castellano"
+        for Castellano Air and Javier Castellano) is the nearest person before it where its own
+        context names a person ("Mr. Castellano", "Castellano, 54,"), else the company.
+        Entities come in the order of their first mention."""
         by_key: dict[str, list[Mention]] = {}
         for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
             by_key.setdefault(key(self.strip(text[m.start : m.end])), []).append(m)
         names = {k: self.strip(text[ms[0].start : ms[0].end]) for k, ms in by_key.items()}
         linkable = [k for k, ms in by_key.items() if not any(m.fixed for m in ms)]
+        short_ok = {  # "Norwegian" is no short form of "Norwegian University of …"
+            k
+            for k in linkable
+            if k not in self.territories and not all(m.label == "NORP" for m in by_key[k])
+        }
         people = {
             k
             for k in linkable
             if any(m.label == "PERSON" for m in by_key[k])
             or (" " in k and self._is_given_name(k.split()[0]))
         }
+        order = {k: i for i, k in enumerate(linkable)}
+        index: dict[tuple[str, str], list[str]] = {}  # longer names by first/last word, initials
+        for k in linkable:
+            if " " in k:
+                words = k.split()
+                index.setdefault(("first", words[0]), []).append(k)
+                index.setdefault(("last", words[-1]), []).append(k)
+                index.setdefault(("initials", initials(names[k])), []).append(k)
         parent, shared = {}, {}
         for k in linkable:
-            longer = self._longer_names(k, names, linkable, people)
+            if defined.get(k) in by_key:
+                parent[k] = defined[k]
+                continue
+            longer = self._longer_names(k, names, index, order, people) if k in short_ok else []
+            companies = [n for n in longer if n not in people]
             if len(longer) == 1:
                 parent[k] = longer[0]
-            elif len(longer) == 2 and len(people.intersection(longer)) == 1:
-                shared[k] = sorted(longer, key=lambda n: n in people)  # [company, person]
+            elif len(companies) <= 1 and longer:
+                shared[k] = (companies, [n for n in longer if n in people])
 
         def root(k: str) -> str:
             seen = {k}
@@ -369,42 +392,65 @@ class Entities(Annotator):
             for m in ms:
                 target = k
                 if k in shared:
+                    companies, persons = shared[k]
                     person = any(
                         c.kind == "PERSON" for c in self.cues.around(text, m.start, m.end, before)
                     )
-                    target = shared[k][person]
+                    if person or not companies:
+                        target = _nearest_before(persons, by_key, m.start) or k
+                    else:
+                        target = companies[0]
                 groups.setdefault(root(target), []).append(m)
         entities = [Entity(names[r], sorted(ms, key=lambda m: m.start)) for r, ms in groups.items()]
         return sorted(entities, key=lambda e: e.mentions[0].start)
 
     def _longer_names(
-        self, name: str, names: dict[str, str], linkable: list[str], people: set[str]
+        self,
+        name: str,
+        names: dict[str, str],
+        index: dict[tuple[str, str], list[str]],
+        order: dict[str, int],
+        people: set[str],
     ) -> list[str]:
         """The longer names that ``name`` may be a short form of: its first words, a person's
-        surname (even a known organisation's: "Dell" after "Sarah Dell"), its acronym."""
+        surname (even a known organisation's: "Dell" after "Sarah Dell"), its acronym. Where
+        several fit, those that are clearly companies ("Hoshida Electronics" rather than the
+        product "Hoshida Z8") are preferred; a known organisation's name is the short form
+        only of such a company name ("Sony" of "Sony Group", not "Microsoft" of "Microsoft
+        Azure")."""
         words = name.split()
         known = name in self.known_orgs or name in self.agencies
-        prefix_ok = (
-            not known
-            and len(name) > 2
-            and (
-                len(words) > 1
-                or not (self._is_given_name(words[0]) or words[0].title() in self.stoplist)
-            )
+        prefix_ok = len(name) > 2 and (
+            len(words) > 1
+            or not (self._is_given_name(words[0]) or words[0].title() in self.stoplist)
         )
         acronym = names[name].replace(".", "") if is_acronym(names[name]) and not known else None
-        found = []
-        for other in linkable:
+        found, companies = [], []
+        near = {*index.get(("first", words[0]), ()), *index.get(("last", name), ())}
+        near.update(index.get(("initials", acronym), ()) if acronym else ())
+        for other in sorted(near, key=order.__getitem__):
             other_words = other.split()
             if len(other_words) <= len(words):
                 continue
+            company = self._company_name(names[other])
             if (
-                (prefix_ok and other_words[: len(words)] == words)
+                (prefix_ok and other_words[: len(words)] == words and (company or not known))
                 or (len(words) == 1 and other_words[-1] == name and other in people)
                 or (acronym and initials(names[other]) == acronym)
             ):
                 found.append(other)
+                if company:
+                    companies.append(other)
+        if len(found) > 1 and len(companies) == 1:  # not the product "Hoshida Z8"
+            return [n for n in found if n in companies or n in people]
         return found
+
+    def _company_name(self, name: str) -> bool:
+        """Does ``name`` say by itself that it is a company ("… AG", "… Group")?"""
+        words = name.split()
+        return self.forms.has_designator(name) or (
+            len(words) > 1 and self.name_words.get(words[-1]) == "ORG"
+        )
 
     def _is_given_name(self, word: str) -> bool:
         return word.upper() in given_names()
@@ -414,24 +460,28 @@ class Entities(Annotator):
     def _label(self, text: str, entity: Entity, before: dict[int, Cue]) -> None:
         """One label for the entity from all its evidence; a short form keeps a label of its
         own where its own context clearly says so ("Mr. Ford" among mentions of the carmaker,
-        "in Coimbra" among mentions of Coimbra Capital)."""
+        "in Coimbra" among mentions of Coimbra Capital). A news agency, or a company named only
+        as an analyst's employer, is a source."""
         evidence = entity.evidence
-        own: list[set[str]] = []
+        own: list[list[Cue]] = []
         for m in entity.mentions:
             if m.method in ("ner", "ner+designator") or m.fixed:
                 evidence.model[m.label] += 1
-            cues = self.cues.around(text, m.start, m.end, before)
-            for cue in cues:
+            own.append(self.cues.around(text, m.start, m.end, before))
+            for cue in own[-1]:
                 evidence.add(cue.kind, cue.name)
-            own.append({c.kind for c in cues})
         if any(m.fixed for m in entity.mentions):
             return
         label = self._decide(text, entity)
-        agency = key(entity.name) in self.agencies
+        commentator = all(any(c.name == "commentator" for c in cues) for cues in own)
+        source = key(entity.name) in self.agencies or (label == "ORG" and commentator)
         full = key(entity.name)
-        for m, kinds in zip(entity.mentions, own, strict=True):
+        for m, cues in zip(entity.mentions, own, strict=True):
+            kinds = {c.kind for c in cues}
+            if kinds == {"GPE"} and _POSSESSIVE_AFTER.match(text, m.end):
+                kinds = set()  # "an investment in Marlowe's unit": the company's unit
             short = key(self.strip(text[m.start : m.end])) != full
-            if agency:
+            if source:
                 m.label, m.role = "ORG", "source"
             elif (
                 short
@@ -506,28 +556,25 @@ def _expand(evidence: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str,
     }
 
 
-def _alternation(names: Iterable[str]) -> re.Pattern[str]:
-    """Any of ``names`` as whole words (longest first), not before a possessive's other words."""
-    ordered = sorted(set(names), key=lambda n: (-len(n), n))
-    return re.compile(
-        r"(?<![\w&.])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w&]|['’]\w\w)"
-    )
-
-
 _WORD = re.compile(r"(?<![\w&.])[\w&]+")
 
 
-def _occurrences(text: str, forms: Iterable[str]) -> Iterator[tuple[int, int, str]]:
-    """Whole-word occurrences of ``forms`` in ``text``, the longest at each place, found by
-    their first word rather than with a pattern compiled for each document."""
+def _index(forms: Iterable[str]) -> dict[str, list[str]]:
+    """Names by their first word, longest first: what ``_occurrences`` looks up."""
     by_first: dict[str, list[str]] = {}
     for form in sorted(set(forms), key=lambda f: (-len(f), f)):
         if first := _WORD.match(form):
             by_first.setdefault(first.group(), []).append(form)
+    return by_first
+
+
+def _occurrences(text: str, index: dict[str, list[str]]) -> Iterator[tuple[int, int, str]]:
+    """Whole-word occurrences in ``text`` of the names in ``index``, the longest at each
+    place, found by their first word rather than with a pattern compiled for each document."""
     end = 0
     for word in _WORD.finditer(text):
         start = word.start()
-        for form in by_first.get(word.group(), ()) if start >= end else ():
+        for form in index.get(word.group(), ()) if start >= end else ():
             stop = start + len(form)
             if text.startswith(form, start) and not _continues(text, stop):
                 yield start, stop, form
@@ -541,6 +588,12 @@ _GOES_ON = re.compile(r"[\w&]|['’]\w\w")
 def _continues(text: str, stop: int) -> bool:
     """Does a word go on at ``stop`` (so a form ending there is not a whole word)?"""
     return bool(_GOES_ON.match(text, stop))
+
+
+def _nearest_before(keys: list[str], by_key: dict[str, list[Mention]], start: int) -> str | None:
+    """Of the names ``keys``, the one mentioned last before ``start``."""
+    seen = [(m.start, k) for k in keys for m in by_key[k] if m.start < start]
+    return max(seen)[1] if seen else None
 
 
 def _overlaps(m: Mention, others: list[Mention]) -> bool:

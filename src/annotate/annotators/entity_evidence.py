@@ -41,7 +41,8 @@ class ContextCues:
             for side, patterns in sides.items():
                 cues[side] += [(Cue(name, KINDS[kind]), p) for name, p in patterns.items()]
         self.cues = {side: [cue for cue, _ in found] for side, found in cues.items()}
-        self.before = _union(cues["before"])
+        # Every before-cue starts a word: the lookaround fails fast everywhere else.
+        self.before = _union(cues["before"], prefix=r"(?<!\w)(?=\w)")
         self.after = _union(cues["after"])
 
     def ends_of_before_cues(self, text: str) -> dict[int, Cue]:
@@ -60,8 +61,9 @@ class ContextCues:
         return found
 
 
-def _union(cues: list[tuple[Cue, str]]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?P<c{i}>{p})" for i, (_, p) in enumerate(cues)))
+def _union(cues: list[tuple[Cue, str]], prefix: str = "") -> re.Pattern[str]:
+    alternatives = "|".join(f"(?P<c{i}>{p})" for i, (_, p) in enumerate(cues))
+    return re.compile(f"{prefix}(?:{alternatives})")
 
 
 @dataclass

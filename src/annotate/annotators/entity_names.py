@@ -31,7 +31,7 @@ def key(name: str) -> str:
 
 
 def is_acronym(name: str) -> bool:
-    """ "OFT", "U.S.", "IBM": two to six capitals, perhaps with dots or an ampersand."""
+    """Is ``name`` two to six capitals, perhaps with dots or an ampersand ("OFT", "U.S.")?"""
     letters = name.replace(".", "").replace("&", "")
     return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
 
@@ -43,7 +43,7 @@ def initials(name: str) -> str:
 
 
 def title_case(name: str) -> str:
-    """ "NEW YORK" -> "New York"; names with lower-case letters are kept as they are."""
+    """All-caps names in title case ("NEW YORK" -> "New York"), others as they are."""
     return name.title() if name.isupper() and not is_acronym(name) else name
 
 
@@ -51,7 +51,8 @@ class NameForms:
     """Turns a surface name into the forms the layer compares: without designator, possessive,
     curly quotes or doubled spaces."""
 
-    def __init__(self, designators: Iterable[str]) -> None:
+    def __init__(self, designators: Iterable[str], keep: Iterable[str] = ()) -> None:
+        self.keep = {key(name) for name in keep}  # names whose 's is their own: "Sainsbury's"
         alternation = "|".join(re.escape(d) for d in sorted(designators, key=len, reverse=True))
         self.alternation = alternation
         self.designator_suffix = re.compile(rf",?\s+(?:{alternation})$")
@@ -59,7 +60,8 @@ class NameForms:
 
     def strip(self, name: str) -> str:
         name = " ".join(name.translate(_QUOTES).split())
-        name = _POSSESSIVE.sub("", name)
+        if key(name) not in self.keep:
+            name = _POSSESSIVE.sub("", name)
         return self.designator_suffix.sub("", name) or name
 
     def has_designator(self, name: str) -> bool:
