@@ -248,3 +248,38 @@ def test_sub_day_units_never_raise(text: str) -> None:
     _check_spans(text, run(text, "2025-01-22"))
     for found in run(text, "2025-01-22"):
         assert found.attrs.get("start", "2025-01-22") <= "2025-01-22"
+
+
+@pytest.mark.parametrize(
+    ("policy", "value"), [("news", "2025-03-07"), ("future", "2025-03-14"), ("past", "2025-03-07")]
+)
+def test_relative_policy_picks_the_occurrence(policy: str, value: str) -> None:
+    annotator = Dates(deep_merge(DEFAULTS, {"relative_policy": policy}))
+    (found,) = run("The vote was held on Friday.", "2025-03-12", annotator)
+    assert found.attrs["value"] == value and found.attrs["policy"] == policy
+    assert ("tense" in found.attrs) == (policy == "news")
+
+
+def test_an_unknown_policy_is_an_error_naming_the_choices() -> None:
+    with pytest.raises(ValueError, match="news, future, past"):
+        Dates(deep_merge(DEFAULTS, {"relative_policy": "sometimes"}))
+
+
+def test_news_policy_reads_the_tense_from_the_spacy_parse() -> None:
+    from annotate.api import build_pipeline
+
+    nlp = build_pipeline().nlp
+    text = "Shares will be listed in June, it said."
+    doc = Document(id="t", text=text, meta={"date": "2025-03-12"})
+    doc.spacy = nlp(text)
+    (found,) = ANNOTATOR.annotate(doc)
+    assert (found.attrs["value"], found.attrs["tense"], found.attrs["cue"]) == (
+        "2025-06",
+        "future",
+        "will",
+    )
+
+
+def test_holidays_come_from_the_holidays_package_and_rules() -> None:
+    values = {a.attrs["value"] for a in run("Memorial Day 2026 and Black Friday 2026.")}
+    assert values == {"2026-05-25", "2026-11-27"}

@@ -37,6 +37,18 @@ FRACTIONS: dict[str, Decimal] = {
     "third": Decimal(1) / 3,
     "thirds": Decimal(1) / 3,
 }
+_ORDINAL_ONES = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
+).split()
+# "first" ... "thirty-first" (and "twenty first") -> 1 ... 31.
+ORDINALS: dict[str, int] = {w: i for i, w in enumerate(_ORDINAL_ONES, start=1)} | {
+    "twentieth": 20,
+    "thirtieth": 30,
+}
+for _tens, _word in ((20, "twenty"), (30, "thirty")):
+    for _i, _ones in enumerate(_ORDINAL_ONES[: 9 if _tens == 20 else 1], start=1):
+        ORDINALS[f"{_word}-{_ones}"] = ORDINALS[f"{_word} {_ones}"] = _tens + _i
 # Unspecified amounts: a number, but not a known one (TIMEX3 "X").
 VAGUE = frozenset({"a few", "few", "several", "many", "some", "a number of", "numerous"})
 
@@ -155,3 +167,24 @@ def _words(text: str) -> Decimal | None:
             return None
         seen = True
     return Decimal(total + current) if seen else None
+
+
+def word_before(text: str, start: int) -> str:
+    """The word just before ``start``, lower case, without a trailing hyphen."""
+    match = re.search(r"([A-Za-z][\w.]*-?)\s*$", text[max(0, start - 20) : start])
+    return match.group(1).lower().rstrip("-") if match else ""
+
+
+def starts_sentence(text: str, start: int) -> bool:
+    """Whether ``start`` begins the text or follows a sentence end or a quote."""
+    return not text[:start].strip() or text[:start].rstrip()[-1] in ".!?\n\"'“"
+
+
+def full_year(text: str | None) -> int | None:
+    """A year from four digits or two ('25 -> 2025, 97 -> 1997)."""
+    if not text:
+        return None
+    digits = text.lstrip("'’")
+    if len(digits) == 4:
+        return int(digits)
+    return (2000 if int(digits) <= 50 else 1900) + int(digits)

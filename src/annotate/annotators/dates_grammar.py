@@ -1,0 +1,399 @@
+"""The dates grammar: patterns built from the word tables in dates.yaml, and the scan that
+picks the longest expressions and joins them (modifiers, a day and a time, ranges).
+
+What each pattern means is in ``dates_meanings``; resolving against the document date in
+``dates_resolver``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from annotate.annotators.dates_meanings import Match, Meanings
+from annotate.annotators.textnum import CARDINAL, ORDINALS, alternation, norm
+from annotate.annotators.timex import (
+    DATE_KINDS,
+    Expr,
+    Holiday,
+    bare_time,
+    holiday_names,
+    is_day,
+    on_day,
+    with_year_of,
+)
+
+_FROM = re.compile(r"\b(?i:from|between)\s+$")
+_JOINS = {
+    "from": re.compile(r"\s*(?:to|until|till|through|thru|-|–|—)\s*"),
+    "between": re.compile(r"\s+and\s+"),
+    "": re.compile(r"\s*(?:-|–|to|through|until)\s*"),
+}
+_AT = re.compile(r",?\s+(?:at\s+|around\s+)?")
+_ON = re.compile(r",?\s+(?:local time\s+)?(?:on\s+)?")
+
+
+@dataclass
+class Found:
+    """An expression found in the text: its span and what it says."""
+
+    start: int
+    end: int
+    expr: Expr
+
+
+def _alternation(words: Mapping[str, Any] | list[str]) -> str:
+    return alternation(words)
+
+
+class Grammar(Meanings):
+    """The patterns built from the word tables; ``scan`` returns the expressions in a text."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        table = {k: v for k, v in config.items() if isinstance(v, Mapping)}
+        live = {k: {w: v for w, v in t.items() if v is not None} for k, t in table.items()}
+        self.months = live["months"]
+        self.ambiguous = {w for w, v in live["ambiguous_months"].items() if v}
+        self.month_context = {w for w, v in live["month_context"].items() if v}
+        self.weekdays = {k.lower(): v for k, v in live["weekdays"].items()}
+        self.weekday_abbreviations = live["weekday_abbreviations"]
+        self.weekday_words = {
+            **self.weekdays,
+            **{k.lower(): v for k, v in self.weekday_abbreviations.items()},
+        }
+        self.units = {k.lower(): v for k, v in live["units"].items()}
+        self.vague = {norm(w) for w in config["vague_numbers"]}
+        self.adjectives = list(config["duration_adjectives"])
+        self.ordinals = {**ORDINALS, **{k.lower(): v for k, v in live["ordinals"].items()}}
+        self.seasons = live["seasons"]
+        self.parts = live["parts_of_day"]
+        self.zones = {w for w, v in live["timezones"].items() if v}
+        self.references = {k.lower(): v for k, v in live["references"].items()}
+        self.relative_days = live["relative_days"]
+        self.frequencies = live["frequencies"]
+        self.year_context = live["year_context"]
+        countries = tuple(config["holiday_countries"])
+        self.holidays = {
+            **holiday_names(countries),
+            **{k: Holiday.from_config(v, countries) for k, v in live["holidays"].items()},
+        }
+        self.slash_order = config["numeric_order"]
+        self.year_range = tuple(config["year_range"])
+        cues = {
+            tense: _alternation([w for w, v in live[f"{tense}_cues"].items() if v])
+            for tense in ("future", "past")
+        }
+        self.cues = re.compile(
+            rf"(?i:\b(?:(?P<future>{cues['future']})|(?P<past>{cues['past']}|"
+            r"\w{3,}ed))\b)"
+        )
+        self.mods = {
+            kind: {k.lower(): v for k, v in live[kind].items()}
+            for kind in ("position_mods", "approx_mods", "relation_mods", "quantity_mods")
+        }
+        self.prefix = {
+            kind: re.compile(rf"(?i:(?<![\w-])({_alternation(words)}))(?:\s+|(?<=mid)-)$")
+            for kind, words in self.mods.items()
+        }
+        self.rules = self._rules()
+
+    # ---- the patterns -----------------------------------------------------------------------
+
+    def _rules(self) -> list[tuple[re.Pattern[str], Callable[[Match, str], Expr | None]]]:
+        short = [
+            w
+            for w in self.months
+            if any(
+                o != w and o.startswith(w) and v == self.months[w] for o, v in self.months.items()
+            )
+        ]
+        full = [w for w in self.months if w not in short]
+        month = rf"(?P<month>(?:{_alternation(full)})\b|(?:{_alternation(short)})\b\.?)"
+        abbr = self.weekday_abbreviations
+        words = [a for a in abbr if a.lower() not in ("mon", "wed", "sat", "sun")]
+        # Abbreviations that are also words (sat., sun., wed.) need a capital even with a dot.
+        weekday = (
+            rf"(?P<weekday>(?i:{_alternation(self.weekdays)})(?!\.\w)|"
+            rf"(?i:{_alternation(words)})\.|(?:{_alternation(abbr)})\.|"
+            rf"(?:{_alternation(words)})(?![\w.]))"
+        )
+        weekday_md = (
+            rf"(?P<weekday>(?i:{_alternation(self.weekdays)})|"
+            rf"(?i:{_alternation(abbr)})\.|(?:{_alternation(abbr)})(?![\w.]))"
+        )
+        day_word = rf"(?P<dayw>{_alternation(k for k, v in ORDINALS.items() if v <= 31)})(?![-\w])"
+        day = rf"(?:(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?![\d:])|(?i:{day_word}))"
+        year = r"(?P<year>\d{4})(?![\d-])"
+        vague = alternation(self.vague, r"\s+")
+        number = (
+            rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|(?i:half\s+an?|an?\s+half|"
+            rf"(?:an?\s+)?(?:dozen|couple(?:\s+of)?)|{CARDINAL}|an?|{vague}))"
+        )
+        unit = rf"(?P<unit>{_alternation(self.units)})"
+        adjective = rf"(?:[-\s]+(?:{_alternation(self.adjectives)}))?"
+        short_months = _alternation(w for w in self.months if len(w) == 3)
+        context = r"(?<![\w$€£#.,/-])(?i:(?<=\bon\s)|(?<=\bby\s)|(?<=\buntil\s)|(?<=\bsince\s)|"
+        context += r"(?<=\bfrom\s)|(?<=\bbefore\s)|(?<=\bafter\s)|(?<=\bdated\s)|(?<=\bthrough\s))"
+        ordinal = rf"(?P<ord>{_alternation(self.ordinals)}|[1-4](?:st|nd|rd|th))"
+        short_year = r"(?P<year>\d{4}|['’]?\d{2})(?![\d-])"
+        which = r"(?P<which>last|next|this|coming|past|previous|current|following)"
+        of_year = (
+            rf"(?:\s+(?:of\s+)?(?:(?P<fy4>fiscal)\s+)?(?:(?:FY\s?)?{short_year}|"
+            rf"(?P<rel>this|next|last|the|the current|the previous)\s+(?:fiscal\s+)?year))?"
+        )
+        season = rf"(?P<season>{_alternation(self.seasons)})"
+        zone = rf"(?:\s*\(?(?P<tz>{_alternation(self.zones)})\)?(?!\w))?"
+        part = rf"(?P<part>{_alternation(self.parts)})"
+        b, e = r"(?<![\w$€£#.,/-])", r"(?![\w])"
+        rules = [
+            (
+                rf"{b}(?P<year>\d{{4}})-(?P<month>\d{{2}})-(?P<day>\d{{2}})"
+                rf"(?:T(?P<hour>\d{{2}}):(?P<minute>\d{{2}})(?::\d{{2}})?)?(?![\w/-])",
+                self._iso,
+            ),
+            (
+                rf"{b}(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})/(?P<year>\d{{4}}|\d{{2}})(?![\w/]|\.\d)",
+                self._slashed,
+            ),
+            (
+                rf"{b}(?P<a>\d{{1,2}})\.(?P<b>\d{{1,2}})\.(?P<year>\d{{4}})(?![\w.]|\.\d)",
+                self._dotted,
+            ),
+            (
+                rf"{b}(?P<a>\d{{1,2}})-(?P<b>\d{{1,2}})-(?P<year>\d{{4}})(?![\w-]|\.\d)",
+                self._slashed,
+            ),
+            (
+                rf"{b}(?P<day>\d{{1,2}})-(?P<mon>(?i:{short_months}))-(?P<year>\d{{4}}|\d{{2}})"
+                r"(?![\w-])",
+                self._day_mon_year,
+            ),
+            (
+                rf"{b}(?P<mon>0?[1-9]|1[0-2])/(?P<year>(?:1[89]|2[01])\d\d)(?![\w/]|\.\d)",
+                self._month_year,
+            ),
+            (
+                rf"(?:{context}|{b}(?=\d{{1,2}}/\d{{1,2}}\s+at\s+\d))"
+                rf"(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})(?![\w/]|\.\d|\s+(?:of|majority)\b)",
+                self._slashed,
+            ),
+            (rf"\b(?:{weekday_md},?\s+)?{month}\s*{day}(?:,?\s+{year})?", self._month_day),
+            (
+                rf"\b(?:{weekday_md},?\s+)?(?i:the\s+)?{day}(?:\s+of)?\s+{month}(?:,?\s+{year})?",
+                self._month_day,
+            ),
+            (rf"\b{month},?\s+(?:of\s+)?{year}", self._month_day),
+            (rf"\b{month}(?!\s*\d)", self._bare_month),
+            (
+                rf"\b{month}\s*(?P<day>[0-3]?\d)\s*[-–]\s*(?P<day2>[0-3]?\d)(?!\d)(?:,?\s+{year})?",
+                self._day_range,
+            ),
+            (
+                rf"(?:(?<=mid-)|{b})(?P<year>\d{{4}})(?:['’]s)?(?![\w%]|[-/.,]\d|\s*(?:%|percent))",
+                self._year,
+            ),
+            (
+                rf"{b}(?P<year>\d{{4}})\s*[-–]\s*(?P<year2>\d{{4}}|\d{{2}})(?![\w-])",
+                self._year_range,
+            ),
+            (
+                r"(?:\b|(?=['’]))(?i:(?:the\s+)?(?:(?P<pos>early|mid|late)[-\s]?)?)"
+                r"(?:(?<![\w$])(?P<d3>\d{3})0s|['’](?P<d1>\d)0s)(?!\w)",
+                self._decade,
+            ),
+            (
+                rf"(?i:\b(?:the\s+)?(?P<ord>{_alternation(self.ordinals)}|\d{{1,2}}(?:st|nd|rd|th))"
+                r"[-\s]century)",
+                self._century,
+            ),
+            (
+                rf"\b(?:(?P<fy>fiscal\s+|F)?Q(?P<q>[1-4])|(?P<q2>[1-4])Q)(?:\s*|-|\s+of\s+)"
+                rf"(?:(?P<fy2>FY|fiscal)\s*)?{short_year}?{e}",
+                self._quarter,
+            ),
+            (
+                rf"(?i:\b(?:the\s+)?(?:(?P<fy>fiscal)\s+)?{ordinal}[-\s]+(?:(?P<fy3>fiscal)[-\s]+)?"
+                rf"(?P<unit>quarter|half)){of_year}{e}",
+                self._ordinal_period,
+            ),
+            (
+                rf"\b(?:H(?P<h>[12])|(?P<h2>[12])H)(?:\s*|-)(?:(?P<fy2>FY)\s*)?{short_year}?{e}",
+                self._half,
+            ),
+            (rf"\b(?:FY\s?|(?i:fiscal\s+(?:year\s+)?)){short_year}", self._fiscal_year),
+            (
+                rf"(?i:\b{which}\s+(?P<unit>week|weekend|month|quarter|year|decade|century)){e}",
+                self._relative,
+            ),
+            (rf"(?i:\b{which}\s+)(?:{weekday}|{month}|(?i:{season})){e}", self._which_point),
+            (
+                r"(?i:\b(?:earlier|later)\s+(?P<which>this|next|last)\s+(?P<unit>week|month|quarter"
+                rf"|year|decade)){e}",
+                self._relative,
+            ),
+            (
+                rf"(?i:\bthe\s+(?P<which>previous|prior|following|current)\s+(?P<unit>week|month|"
+                rf"quarter|year|decade)){e}",
+                self._relative,
+            ),
+            (rf"(?i:\bthe\s+(?P<unit>year|month|week|quarter|decade|century)){e}", self._weak),
+            (rf"(?i:{b}(?P<num>{number})\s+{unit}\s+(?P<dir>ago|earlier|from now)){e}", self._ago),
+            (
+                rf"(?i:{b}(?P<num>{number})\s+){weekday}s?(?i:\s+(?P<dir>ago|from now|later|hence))"
+                rf"{e}",
+                self._nth_weekday,
+            ),
+            (rf"(?i:(?<=\bin\s)(?P<num>{number}){adjective}\s+{unit}){e}", self._in),
+            (
+                rf"(?i:\bthe\s+(?P<dir>past|last|previous|next|coming|following)\s+"
+                rf"(?:(?P<num>{number})\s+)?{unit}){e}",
+                self._anchored,
+            ),
+            (rf"(?i:\b(?P<dir>recent|coming|upcoming)\s+{unit}){e}", self._anchored),
+            (rf"(?i:\b{unit}\s+(?P<dir>to come|ahead)){e}", self._anchored),
+            (
+                rf"(?i:{b}(?P<num>{number})(?P<half>\s+and\s+a\s+half)?{adjective}[-\s]+{unit}"
+                rf"(?P<half2>\s+and\s+a\s+half)?){e}",
+                self._duration,
+            ),
+            (rf"(?i:\b(?:half\s+an?\s+|an?\s+half[-\s]){unit}){e}", self._half_unit),
+            (
+                rf"(?i:(?:(?<=\bfor\s)|(?<=\bin\s)|(?<=\bwithin\s)|(?<=\bafter\s))"
+                rf"(?P<unit>years|decades|months|weeks|days|hours)){e}",
+                self._bare_units,
+            ),
+            (
+                rf"(?i:\b(?P<q>every|each)\s+(?P<other>other\s+)?(?:(?P<num>{number})\s+)?{unit}){e}",
+                self._every_unit,
+            ),
+            (rf"(?i:\b(?P<q>every|each)\s+){weekday}{e}", self._every_weekday),
+            (rf"(?i:\b(?P<q>every|each)\s+{part}){e}", self._every_part),
+            (rf"\b{weekday}s{e}", self._every_weekday),
+            (
+                rf"(?i:\b(?P<times>once|twice|thrice|(?:{number})\s+times)\s+(?:a|an|per|every|each)"
+                rf"\s+{unit}){e}",
+                self._times_per,
+            ),
+            (rf"\b(?P<freq>{_alternation(self.frequencies)}){e}", self._frequency),
+            (
+                rf"(?<![\w:.$])(?P<hour>\d{{1,2}})(?::(?P<minute>[0-5]\d))?\s*"
+                rf"(?P<ampm>(?i:a\.m\.?|p\.m\.?|am|pm)){e}{zone}",
+                self._clock,
+            ),
+            (
+                rf"(?<![\w:.$])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?"
+                rf"(?![\w:]|\.\d){zone}",
+                self._clock24,
+            ),
+            (rf"(?<![\w:.$])(?P<hour>[01]?\d|2[0-3])h(?P<minute>[0-5]\d){e}{zone}", self._clock_h),
+            (rf"(?i:\b(?P<word>noon|midday|midnight)){e}{zone}", self._clock_word),
+            (rf"(?<![\w:.$])(?P<hour>\d{{1,2}})\s+o['’]clock{e}{zone}", self._clock),
+            (rf"(?i:\b(?P<which>this|tomorrow|yesterday|today|last)\s+{part}){e}", self._part),
+            (rf"(?i:\btonight){e}", self._part),
+            (rf"(?i:\b{part}){e}", self._part),
+            (
+                rf"\b(?:(?P<y1>\d{{4}})\s+)?(?P<holiday>{_alternation(self.holidays)})(?!\w)"
+                rf"(?:,?\s+{year})?",
+                self._holiday,
+            ),
+            (rf"(?i:\b(?P<ref>{_alternation(self.references)})){e}", self._reference),
+            (rf"(?i:\b(?P<rel>{_alternation(self.relative_days)})){e}", self._relative_day),
+            (rf"\b{weekday}{e}", self._weekday),
+            (
+                rf"(?i:\b(?:(?P<the>the)\s+(?=\w+\s+of\s))?{season}(?:\s+of)?)\s+{year}{e}",
+                self._season,
+            ),
+            (rf"(?i:\b(?:(?P<the>the)\s+)?{season}){e}", self._season),
+            (rf"(?i:\bthe\s+week\s+of\s+){month}\s*{day}(?:,?\s+{year})?", self._week_of),
+        ]
+        return [(re.compile(p), h) for p, h in rules]
+
+    # ---- scanning ---------------------------------------------------------------------------
+
+    def scan(self, text: str) -> list[Found]:
+        """The temporal expressions in ``text``, in order, not overlapping."""
+        candidates = []
+        for priority, (pattern, handler) in enumerate(self.rules):
+            for match in pattern.finditer(text):
+                if match.end() > match.start() and (expr := handler(Match(match), text)):
+                    candidates.append((match.start(), match.end(), priority, expr))
+        candidates.sort(key=lambda c: (c[0] - c[1], c[2], c[0]))
+        taken = bytearray(len(text))
+        chosen = []
+        for start, end, _, expr in candidates:
+            if not any(taken[start:end]):
+                taken[start:end] = b"\x01" * (end - start)
+                chosen.append(Found(start, end, expr))
+        chosen.sort(key=lambda f: f.start)
+        found = self._with_times(text, self._modified(text, chosen))
+        return self._ranges(text, [f for f in found if not f.expr.weak])
+
+    def _modified(self, text: str, found: list[Found]) -> list[Found]:
+        """Spans extended leftwards by the words that set ``mod`` ("early", "more than" ...)."""
+        previous_end = 0
+        for f in found:
+            expr = f.expr
+            if expr.kind in DATE_KINDS:
+                kinds: tuple[str, ...] = ("position_mods", "approx_mods", "relation_mods")
+            elif expr.label == "TIME":
+                kinds = ("approx_mods", "relation_mods")
+            elif expr.kind == "duration" and not expr.offset:
+                kinds = ("quantity_mods",)
+            else:
+                kinds = ()
+            for kind in kinds:
+                match = self.prefix[kind].search(text, max(previous_end, f.start - 40), f.start)
+                if not match:
+                    continue
+                f.start = match.start()
+                mod = self.mods[kind][match.group(1).lower()]
+                if kind == "relation_mods":
+                    expr.attrs["relation"] = mod
+                expr.attrs.setdefault("mod", mod)
+                if kind == "position_mods":
+                    expr.weak = False
+            previous_end = f.end
+        return found
+
+    def _with_times(self, text: str, found: list[Found]) -> list[Found]:
+        """A day and a time next to each other ("Tuesday at 3 p.m.") become one TIME."""
+        out: list[Found] = []
+        for f in found:
+            last = out[-1] if out else None
+            if (
+                last
+                and is_day(last.expr)
+                and bare_time(f.expr)
+                and _AT.fullmatch(text, last.end, f.start)
+            ):
+                out[-1] = Found(last.start, f.end, on_day(f.expr, last.expr))
+            elif (
+                last
+                and bare_time(last.expr)
+                and is_day(f.expr)
+                and not last.expr.weak
+                and _ON.fullmatch(text, last.end, f.start)
+            ):
+                out[-1] = Found(last.start, f.end, on_day(last.expr, f.expr))
+            else:
+                out.append(f)
+        return out
+
+    def _ranges(self, text: str, found: list[Found]) -> list[Found]:
+        """Two dates joined by "from ... to", "between ... and" or a dash become one interval."""
+        out: list[Found] = []
+        for f in found:
+            last = out[-1] if out else None
+            if last and last.expr.kind in DATE_KINDS and f.expr.kind in DATE_KINDS:
+                opener = _FROM.search(text, max(0, last.start - 10), last.start)
+                word = opener.group().split()[0].lower() if opener else ""
+                same = last.expr.gran == f.expr.gran or word
+                if same and _JOINS[word].fullmatch(text, last.end, f.start):
+                    first = with_year_of(last.expr, f.expr)
+                    interval = Expr("interval", label="DURATION", first=first, last=f.expr)
+                    out[-1] = Found(opener.start() if opener else last.start, f.end, interval)
+                    continue
+            out.append(f)
+        return out
