@@ -32,9 +32,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 @pytest.fixture(scope="session")
 def outputs(tmp_path_factory) -> Path:
-    """The example corpus annotated once, as OUT/*.json."""
+    """The example corpus annotated once, as OUT/*.json (session fixtures start before the
+    autouse one that sets the test cache folder: name it here)."""
     out = tmp_path_factory.mktemp("analytics") / "out"
-    summary = annotate_paths([str(CORPUS)], str(out), workers=1)
+    cache = tmp_path_factory.getbasetemp() / "cache"
+    summary = annotate_paths([str(CORPUS)], str(out), workers=1, cache=cache)
     assert summary.ok == len(list(CORPUS.glob("*.txt")))
     return out
 
@@ -182,6 +184,8 @@ def test_normalise_and_alias_groups() -> None:
         ("Microsoft Corp.", "Microsoft", "auto"),
         ("OpenAI", "OpenAI", "auto"),
     ]
+    held = build_aliases([("Netflix Holdings", 9), ("Netflix", 2), ("NETFLIX", 2)])
+    assert {org for _, org, _ in held} == {"Netflix"}
     over = build_aliases([("Microsoft", 5), ("MSFT", 1)], {"msft": "Microsoft"})
     assert over == [("MSFT", "Microsoft", "config"), ("Microsoft", "Microsoft", "auto")]
 
@@ -281,6 +285,19 @@ def test_parquet_partitions_by_month(outputs: Path, tmp_path: Path) -> None:
     )
     expected = json_counts(read_json_dir(outputs))
     assert count == sum(expected["layers"].values()) and result.added == expected["documents"]
+    direct = tmp_path / "direct"  # the parquet writer (`annotate run --format parquet`)
+    writer = discover().registry().writers["parquet"].obj(str(direct))
+    for doc in read_json_dir(outputs):
+        writer.write(doc)
+    writer.close()
+    for table in ("documents", "annotations", "stance_pairs"):
+        counts = [
+            duckdb.connect()
+            .execute(f"SELECT count(*) FROM read_parquet('{folder}/{table}/*/*.parquet')")
+            .fetchone()[0]
+            for folder in (tmp_path / "pq", direct)
+        ]
+        assert counts[0] == counts[1] > 0, table
 
 
 class Links(HTMLParser):
@@ -319,6 +336,13 @@ def test_report_is_one_offline_page_of_linked_charts(report: Path) -> None:
     svg_links = re.findall(r'xlink:href="#(pair-[^"]+)"', page)
     assert svg_links and "microsoft-openai" in " ".join(svg_links)
     assert "The partnership between Microsoft and OpenAI" in page  # an evidence sentence
+
+
+def test_report_of_an_empty_database(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    assert index_corpus([tmp_path / "out"], tmp_path / "c.duckdb").loaded == 0
+    page = report_page(tmp_path / "c.duckdb", tmp_path / "r.html").read_text()
+    assert page.count("Nothing to draw") == 3 and "<b>0</b> documents (no dates)" in page
 
 
 def chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:

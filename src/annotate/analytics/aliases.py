@@ -33,13 +33,18 @@ def _suffixes() -> frozenset[str]:
     return frozenset(w for w in words | set(EXTRA_SUFFIXES) if w)
 
 
-def normalise(name: str) -> str:
-    """The key names of one organisation share: "The Microsoft Corp." -> "microsoft"."""
+def _words(name: str) -> list[str]:
     text = name.casefold().replace("&", " and ").replace("’", "'")
     text = re.sub(r"'s\b", "", text)
     words = [w for w in _NON_WORD.sub(" ", text).split() if w]
     if len(words) > 1 and words[0] == "the":
         words = words[1:]
+    return words
+
+
+def normalise(name: str) -> str:
+    """The key names of one organisation share: "The Microsoft Corp." -> "microsoft"."""
+    words = _words(name)
     suffixes = _suffixes()
     while len(words) > 1 and words[-1] in suffixes:
         words.pop()
@@ -51,9 +56,11 @@ def build_aliases(
 ) -> list[tuple[str, str, str]]:
     """``(name, corpus name, origin)`` for each name, from ``(name, mentions)`` pairs.
 
-    Names with one ``normalise`` key form a group, named by its most frequent member (then
-    the shortest, then alphabetically first). An override (matched on its normalised form)
-    names the group or the single name it matches; origin is ``auto`` or ``config``.
+    Names with one ``normalise`` key form a group, named by its most frequent member without
+    a trailing designator ("Netflix" rather than "Netflix Holdings"), else its most frequent
+    member (ties: not all capitals, the shortest, then alphabetically first). An override
+    (matched on its normalised form) names the group it matches; origin is ``auto`` or
+    ``config``.
     """
     totals: dict[str, int] = defaultdict(int)
     for name, count in counts:
@@ -62,9 +69,12 @@ def build_aliases(
     groups: dict[str, list[str]] = defaultdict(list)
     for name in totals:
         groups[normalise(name)].append(name)
-    chosen = {
-        key: min(names, key=lambda n: (-totals[n], len(n), n)) for key, names in groups.items()
-    }
+
+    def rank(name: str) -> tuple:
+        suffixed = " ".join(_words(name)) != normalise(name)
+        return (suffixed, -totals[name], name.isupper(), len(name), name)
+
+    chosen = {key: min(names, key=rank) for key, names in groups.items()}
     wanted = {normalise(k): v for k, v in (overrides or {}).items() if k and v}
     rows = []
     for name in sorted(totals):

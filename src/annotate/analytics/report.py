@@ -280,7 +280,8 @@ def timeline_chart(rows: list[dict], pair: tuple[str, str]) -> dict[str, Any]:
     sentences (grey bars, right axis); months without documents stay on the axis."""
     href = "#" + anchor("pair", *pair)
     values = [{**r, "href": href} for r in _months(rows)]
-    month = {"field": "month", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}}
+    angle = 0 if len(values) <= 8 else -45
+    month = {"field": "month", "type": "ordinal", "title": None, "axis": {"labelAngle": angle}}
     return {
         "data": {"values": values},
         "width": {"step": max(24, min(80, 560 // max(1, len(values))))},

@@ -65,8 +65,8 @@ _COLUMNS = {
     "money_orgs": {"doc_id": "VARCHAR", "id": "VARCHAR", "name": "VARCHAR"},
 }
 _SELECT = {
-    "documents": "SELECT id, TRY_CAST(date AS DATE), title, source, words, input_hash, pipeline, "
-    "path, stance_label, collaboration, competition, annotators, meta, document FROM src",
+    "documents": "SELECT id, TRY_CAST(left(date, 10) AS DATE), title, source, words, input_hash, "
+    "pipeline, path, stance_label, collaboration, competition, annotators, meta, document FROM src",
     "annotations": 'SELECT doc_id, x.id, x.layer, x.label, x.start, x."end", x.text, x.attrs, '
     "x.sources FROM (SELECT doc_id, unnest(a) AS x FROM src)",
     "doc_pairs": "SELECT * FROM src",

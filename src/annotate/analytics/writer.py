@@ -4,10 +4,17 @@ document straight into the corpus database, through the same hook as any writer 
 It shares ``CorpusStore`` with ``annotate index``: a document already in the database with
 the same input hash and pipeline is left as it is, a changed one is replaced. Batches are
 committed as they fill, so an interrupted run keeps what it finished.
+
+The ``parquet`` writer (``--format parquet -o DIR``) loads into a temporary database the same
+way and writes its tables as Parquet partitioned by month when the run ends, so a run on a
+Dask cluster lands straight in Parquet.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from annotate.hookspecs import hookimpl
@@ -44,6 +51,37 @@ class DuckDBWriter:
             self.con.close()
 
 
+class ParquetWriter(DuckDBWriter):
+    """All documents as Parquet tables in the folder ``out`` (see docs/analytics.md)."""
+
+    name = "parquet"
+
+    def __init__(self, out: str) -> None:
+        from annotate.errors import InputError
+
+        if Path(out).exists() and not Path(out).is_dir():
+            raise InputError(out, "exists and is not a folder; give -o a folder for Parquet.")
+        self.folder = Path(out)
+        self.tmp = Path(tempfile.mkdtemp(prefix="annotate-parquet-"))
+        super().__init__(str(self.tmp / "corpus.duckdb"))
+
+    def close(self) -> None:
+        from annotate.analytics.store import export_parquet
+
+        try:
+            self.store.close()
+            export_parquet(self.con, self.folder)
+        finally:
+            self.con.close()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def abort(self) -> None:
+        self.store.discard()
+        self.con.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 @hookimpl
 def register_writers(register) -> None:
     register(DuckDBWriter)
+    register(ParquetWriter)
