@@ -186,3 +186,27 @@ def test_a_quote_is_attributed_to_the_speakers_company(annotate_text):
     )
     (pair,) = doc.document["stance"]["pairs"]
     assert pair["orgs"] == ["Brekka", "Nordvale Systems"] and pair["label"] == "competition"
+
+
+def test_a_dated_dateline_and_an_all_caps_headline(annotate_text):
+    doc = annotate_text(
+        "TESSALY WINS ORDER FROM KVARN\nBRUSSELS 1996-08-22\n"
+        "Tessaly Labs said on Thursday that Kvarn Energi had ordered 40 turbines. "
+        "Uzbekistan and Norway welcomed the deal.",
+        "entities",
+    )
+    assert_span(doc, "entities", "BRUSSELS", "GPE", canonical="Brussels", method="dateline")
+    assert_span(doc, "entities", "TESSALY", "ORG", canonical="Tessaly Labs")
+    assert_span(doc, "entities", "KVARN", "ORG", canonical="Kvarn Energi")
+    assert_span(doc, "entities", "Uzbekistan", "GPE")  # a country, whatever the model says
+
+
+def test_institutions_are_no_stance_parties_but_companies_named_union_are(annotate_text):
+    doc = annotate_text(
+        "Dakota Rail Holdings and Union Pacific agreed to work together on a new line, "
+        "and the Office of Fair Trading said it would not object.",
+        "entities", "stance",
+    )
+    assert [p["orgs"] for p in doc.document["stance"]["pairs"]] == [
+        ["Dakota Rail Holdings", "Union Pacific"]
+    ]

@@ -41,6 +41,9 @@ _SENTENCE_START = re.compile(r"(?:\A|[.!?:;\n][\"'”’)]*\s+|\n)[\"'“‘(]*\
 # "the", "THE" and lower-case words before a name: "the Stargate Project", "fintech Tembo".
 _LEADING_WORDS = re.compile(r"(?:(?:The|THE|[a-z]+(?:-[a-z]+)*)\s+)+(?=[A-Z0-9])")
 _DEFINITION = re.compile(r"[^\S\n]*\(([A-Z][A-Za-z&.]{1,7})\)")
+# CLDR codes of bodies and groupings rather than territories.
+_SUPRANATIONAL = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB"})
+_TRAILING_WORDS = re.compile(r"(?:\s+(?:and|or|&|[a-z]+))+$")
 _POSSESSIVE_AFTER = re.compile(r"['’]s?\b")
 _LEADING_POSSESSIVE = re.compile(r"([A-Z][\w.-]*(?: [A-Z][\w.-]*)?)['’]s\s+(?=[A-Z])")
 # A line of three or more words in capitals: a headline, where the model's labels are noise.
@@ -112,7 +115,11 @@ class Entities(Annotator):
         )
         from babel import Locale
 
-        self.territories = {key(n) for n in Locale("en").territories.values()}
+        self.territories = {  # countries and territories; not the EU, UN or "world" regions
+            key(n)
+            for code, n in Locale("en").territories.items()
+            if code.isalpha() and code not in _SUPRANATIONAL
+        }
 
     def annotate(self, doc: Document) -> Iterator[Annotation]:
         text = doc.text
@@ -154,6 +161,8 @@ class Entities(Annotator):
             return m
         if lead := _LEADING_WORDS.match(text, m.start, m.end):
             m.start = lead.end()
+        if tail := _TRAILING_WORDS.search(text, m.start, m.end):  # "Dakota Rail and"
+            m.end = tail.start()
         tail = _POSSESSIVE.search(text, m.start, m.end)
         if tail and key(text[m.start : m.end]) not in self.forms.keep:
             m.end = tail.start()
@@ -206,11 +215,12 @@ class Entities(Annotator):
         found = []
         for line in datelines(text):
             place = text[line.places[0][0] : line.places[0][1]]
-            agency = text[line.agency[0] : line.agency[1]]
+            agency = text[line.agency[0] : line.agency[1]] if line.agency else ""
             if not place.isupper() and key(agency) not in self.agencies:
                 continue
             found += [Mention(s, e, "GPE", "dateline", fixed=True) for s, e in line.places]
-            found.append(Mention(*line.agency, "ORG", "dateline", role="source", fixed=True))
+            if line.agency:
+                found.append(Mention(*line.agency, "ORG", "dateline", role="source", fixed=True))
         return found
 
     def _designated(self, text: str, found: list[Mention]) -> list[Mention]:
@@ -319,19 +329,22 @@ class Entities(Annotator):
         return extra
 
     def _forms(self, surface: str, stripped: str, label: str, lower: set[str]) -> set[str]:
+        """The forms of a name that propagation looks for (the caller adds all-caps ones)."""
         forms = {surface, stripped}
         words = stripped.split()
         if len(words) > 1 and len(words[-1]) > 2 and words[-1][0].isupper() and label == "PERSON":
             forms.add(words[-1])
         if (
             len(words) > 1
-            and self.forms.has_designator(surface)
+            and self._company_name(surface)
             and len(words[0]) > 3
             and words[0][0].isupper()
             and words[0].lower() not in lower
             and words[0] not in self.stoplist
         ):
-            forms.add(words[0])
+            # "Arcturus" for "Arcturus Automation Corp."; only "TESSALY" (a headline) for the
+            # undesignated "Tessaly Labs", where "Nordic" of "Nordic Cell Alliance" is no name
+            forms.add(words[0] if self.forms.has_designator(surface) else words[0].upper())
         return {f for f in forms if len(f) > 1 and f[0].isupper()}
 
     # -- grouping mentions into entities ---------------------------------------------------
@@ -505,7 +518,7 @@ class Entities(Annotator):
         typed = self.name_words.get(words[-1]) if len(words) > 1 else None
         if typed == "ORG":
             evidence.add("ORG", "name-word")
-        if len(words) > 1 and self._is_given_name(words[0]):
+        if len(words) > 1 and self._is_given_name(words[0]) and typed != "ORG":
             evidence.add("PERSON", "given-name")
         territory = name in self.territories
         if territory:

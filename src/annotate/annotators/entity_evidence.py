@@ -117,6 +117,8 @@ def decide(evidence: Evidence, protected: bool, strong: frozenset[str]) -> str:
     if not any(weights.values()):
         return majority
     best = max(weights, key=lambda kind: (weights[kind], kind == ORG))
-    if best == PLACE:  # keep the model's finer place label (LOC, FAC, NORP)
+    if best == PLACE:  # keep the model's finer place label (LOC, FAC), not NORP for a country
+        if "territory" in evidence.cues[PLACE]:
+            return majority if majority == "LOC" else PLACE
         return majority if majority in _PLACE_LIKE else PLACE
     return best

@@ -25,6 +25,17 @@ _DATELINE = re.compile(
 )
 
 
+# "BRUSSELS 1996-08-22", "AL-AIN , United Arab Emirates 1996-12-06": a place and a date alone
+# on a line, as real-news corpora write datelines without an agency.
+_DATED_LINE = re.compile(
+    r"^[ \t]*(?P<place>[A-Z][A-Z'.\-]+(?:[ ][A-Z][A-Z'.\-]+){0,3})"
+    r"(?:[ ]?,[ ]+(?P<detail>[A-Z][^,\n\d]{0,30}?))?"
+    r"[ ]+(?:\d{4}-\d{2}-\d{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*"
+    r"\.?[ ]\d{1,2}(?:,?[ ]\d{4})?)[ \t]*$",
+    re.MULTILINE,
+)
+
+
 def key(name: str) -> str:
     """How two spellings of one name compare: case-folded, quotes unified, spaces collapsed."""
     return " ".join(name.translate(_QUOTES).casefold().split())
@@ -82,18 +93,21 @@ def given_names() -> frozenset[str]:
 
 @dataclass
 class Dateline:
-    """A dateline's place(s) and news agency, as character spans."""
+    """A dateline's place(s) and news agency (if any), as character spans."""
 
     places: list[tuple[int, int]]
-    agency: tuple[int, int]
+    agency: tuple[int, int] | None
 
 
 def datelines(text: str) -> Iterator[Dateline]:
-    """Datelines at line starts: "BERLIN (Reuters) -", "LONDON, March 3 (AP) —"."""
-    for match in _DATELINE.finditer(text):
+    """Datelines at line starts: "BERLIN (Reuters) -", "LONDON, March 3 (AP) —", and a
+    place with a date alone on a line ("BRUSSELS 1996-08-22"), in text order."""
+    found = [(m, m.span("agency")) for m in _DATELINE.finditer(text)]
+    found += [(m, None) for m in _DATED_LINE.finditer(text)]
+    for match, agency in sorted(found, key=lambda f: f[0].start()):
         places = [match.span("place")]
         detail = match.group("detail")
         if detail and not _MONTHS.match(detail.strip()) and not any(c.isdigit() for c in detail):
             start = match.start("detail")
             places.append((start, start + len(detail.rstrip())))
-        yield Dateline(places, match.span("agency"))
+        yield Dateline(places, agency)

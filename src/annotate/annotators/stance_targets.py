@@ -39,7 +39,8 @@ def organisations(
     """Target organisations per sentence, and the tokens inside any name.
 
     Parties are entities of a label in ``labels`` with a canonical name, except news agencies
-    (``role: source``), names holding a word of ``not_parties`` (courts, regulators) and
+    (``role: source``), names whose head noun is one of ``not_parties`` ("U.S. District
+    Court", "Office of Fair Trading", but not "Union Pacific") and
     names used as an adjective ("Stuttgart-based").
     """
     starts = [s.start for s in sentences]
@@ -54,13 +55,19 @@ def organisations(
         if (
             entity.label not in labels
             or entity.attrs.get("role") == "source"
-            or not_parties.intersection(name.lower().split())
+            or _head_noun(name) in not_parties
             or _adjective(doc, span)
         ):
             continue
         index = bisect_right(starts, span.start) - 1
         per_sentence[index].append(Organisation(name, entity.id, span.start, span.end))
     return per_sentence, in_entity
+
+
+def _head_noun(name: str) -> str:
+    """The noun a name is about: the word before "of", else its last word (lower case)."""
+    words = name.split(" of ")[0].split()
+    return words[-1].lower() if words else ""
 
 
 def _adjective(doc: Doc, span: Span) -> bool:
