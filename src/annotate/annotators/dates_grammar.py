@@ -79,6 +79,11 @@ class Grammar(Meanings):
             **holiday_names(countries),
             **{k: Holiday.from_config(v, countries) for k, v in live["holidays"].items()},
         }
+        # Matched in any case with any blanks ("black friday"); apostrophes optional
+        # ("mothers day").
+        self.holiday_keys = {norm(k): k for k in self.holidays}
+        for mark in ("", "’"):
+            self.holiday_keys |= {k.replace("'", mark): v for k, v in self.holiday_keys.items()}
         self.slash_order = config["numeric_order"]
         self.year_range = tuple(config["year_range"])
         cues = {
@@ -110,9 +115,24 @@ class Grammar(Meanings):
             )
         ]
         full = [w for w in self.months if w not in short]
-        month = rf"(?P<month>(?:{_alternation(full)})\b|(?:{_alternation(short)})\b\.?)"
+        # Lower case ("march 3", "15 march", "first of march", "next june") only before a day
+        # number that no word follows ("they march 3 miles"), after a day, "of" or
+        # "next/last/this"; "may" never.
+        lower = _alternation(w.lower() for w in self.months if w.lower() != "may")
+        free = r"(?:at|and|in|to|of|through|until|or|on|by|from)\b"
+        day_next = rf"(?=\.?\s*[0-3]?\d(?:st|nd|rd|th)?(?![\d:.,]\d)(?!\s+(?!{free})[a-z]))"
+        after = (
+            r"(?:(?<=\bof\s)|(?<=\bnext\s)|(?<=\blast\s)|(?<=\bthis\s)|(?<=\d\s)"
+            r"|(?<=\dst\s)|(?<=\dnd\s)|(?<=\drd\s)|(?<=\dth\s))"
+        )
+        month = (
+            rf"(?P<month>(?:{_alternation(full)})\b|(?:{_alternation(short)})\b\.?"
+            rf"|(?:{lower})\b\.?{day_next}|{after}(?:{lower})\b)"
+        )
+        holidays = alternation(self.holiday_keys, r"\s+")
         abbr = self.weekday_abbreviations
         words = [a for a in abbr if a.lower() not in ("mon", "wed", "sat", "sun")]
+        words += [w.lower() for w in words]  # "thu", "fri": no English word
         # Abbreviations that are also words (sat., sun., wed.) need a capital even with a dot.
         weekday = (
             rf"(?P<weekday>(?i:{_alternation(self.weekdays)})(?!\.\w)|"
@@ -294,7 +314,7 @@ class Grammar(Meanings):
             (rf"(?i:\btonight){e}", self._part),
             (rf"(?i:\b{part}){e}", self._part),
             (
-                rf"\b(?:(?P<y1>\d{{4}})\s+)?(?P<holiday>{_alternation(self.holidays)})(?!\w)"
+                rf"\b(?:(?P<y1>\d{{4}})\s+)?(?P<holiday>(?i:{holidays}))(?!\w)"
                 rf"(?:,?\s+{year})?",
                 self._holiday,
             ),

@@ -58,7 +58,7 @@ class Meanings:
 
     def _day_mon_year(self, m: Match, text: str) -> Expr:
         """ "31-Oct-74"."""
-        month = self.months[next(k for k in self.months if k.lower() == m["mon"].lower())]
+        month = self._month(m["mon"])
         return Expr("point", year=full_year(m["year"]), month=month, day=int(m["day"]))
 
     def _month_year(self, m: Match, text: str) -> Expr:
@@ -72,7 +72,7 @@ class Meanings:
             "point",
             gran="day" if day else "month",
             year=year,
-            month=self.months[m["month"].rstrip(".")],
+            month=self._month(m["month"]),
             day=day,
         )
 
@@ -80,10 +80,10 @@ class Meanings:
         word = m["month"].rstrip(".")
         if word in self.ambiguous and word_before(text, m.start()) not in self.month_context:
             return None
-        return Expr("point", gran="month", month=self.months[word])
+        return Expr("point", gran="month", month=self._month(word))
 
     def _day_range(self, m: Match, text: str) -> Expr | None:
-        month, year = self.months[m["month"].rstrip(".")], int(m["year"]) if m["year"] else None
+        month, year = self._month(m["month"]), int(m["year"]) if m["year"] else None
         first, last = int(m["day"]), int(m["day2"])
         if last <= first:
             return None
@@ -186,7 +186,7 @@ class Meanings:
         if m["weekday"]:
             return Expr("weekday", index=self._weekday_index(m["weekday"]), offset=offset)
         if m["month"]:
-            month = self.months[m["month"].rstrip(".")]
+            month = self._month(m["month"])
             return Expr("point", gran="month", month=month, offset=offset)
         return Expr("point", gran="season", value=self.seasons[m["season"].lower()], offset=offset)
 
@@ -320,7 +320,11 @@ class Meanings:
 
     def _holiday(self, m: Match, text: str) -> Expr:
         year = m["y1"] or m["year"]
-        return Expr("point", holiday=self.holidays[m["holiday"]], year=int(year) if year else None)
+        return Expr(
+            "point",
+            holiday=self.holidays[self.holiday_keys[norm(m["holiday"])]],
+            year=int(year) if year else None,
+        )
 
     def _reference(self, m: Match, text: str) -> Expr:
         return Expr("ref", value=self.references[" ".join(m["ref"].lower().split())])
@@ -343,7 +347,7 @@ class Meanings:
             "point",
             gran="week",
             year=int(m["year"]) if m["year"] else None,
-            month=self.months[m["month"].rstrip(".")],
+            month=self._month(m["month"]),
             day=int(m["day"]),
         )
 
@@ -364,6 +368,11 @@ class Meanings:
     def _ordinal(self, text: str) -> int:
         digits = re.match(r"\d+", text)
         return int(digits.group()) if digits else self.ordinals.get(norm(text), 0)
+
+    def _month(self, word: str) -> int:
+        """1 ... 12 for a month name or abbreviation as the patterns let it through."""
+        word = word.rstrip(".")
+        return self.months.get(word) or self.months[word.title()]
 
     def _weekday_index(self, word: str) -> int:
         """1 (Monday) ... 7 for a weekday name or abbreviation in any case."""
