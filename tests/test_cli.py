@@ -41,7 +41,7 @@ def test_jsonl_to_stdout_and_to_a_file(cli, tmp_path):
     result = cli("run", "-", "-o", "-", input=text)
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout.splitlines()[0])
-    assert record["id"] == "stdin" and record["text"] == text
+    assert record["id"] == "stdin-1" and record["text"] == text
     assert cli("run", CORPUS, "-o", tmp_path / "all.jsonl", "--format", "jsonl").exit_code == 0
     lines = (tmp_path / "all.jsonl").read_text().splitlines()
     assert [json.loads(line)["id"] for line in lines]

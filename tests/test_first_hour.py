@@ -187,3 +187,111 @@ def test_show_hints_when_given_an_input_file(cli, tmp_path):
     raw = tmp_path / "in.jsonl"
     raw.write_text('{"id": "a", "text": "Acme bought Widget."}\n')
     assert "annotate it first" in cli("show", raw).stderr
+
+
+WRITER_PLUGIN = '''
+import json
+
+import annotate
+
+
+class Ids:
+    """One document id a line: a writer plugin that claims the .ids suffix."""
+
+    name = "ids"
+    suffixes = (".ids",)
+
+    def __init__(self, out):
+        self.out, self.ids = out, []
+
+    def write(self, record):
+        self.ids.append(record["id"])
+
+    def close(self):
+        with open(self.out, "w") as f:
+            f.write("\\n".join(self.ids) + "\\n")
+
+
+@annotate.hookimpl
+def register_writers(register):
+    register(Ids)
+'''
+
+
+def test_output_format_follows_the_path(cli, tmp_path, doc):
+    out = tmp_path / "all.jsonl"
+    result = cli("run", doc, "-o", out, "--only", "money", "-q")
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["news"]
+    folder = tmp_path / "forced.jsonl"
+    assert cli("run", doc, "-o", folder, "--format", "json", "--only", "money").exit_code == 0
+    assert (folder / "news.json").is_file()  # an explicit --format wins
+    wrong = cli("run", doc, "-o", tmp_path / "x", "--format", "jsnl")
+    assert wrong.exit_code == 2 and "Did you mean 'jsonl'?" in wrong.stderr
+
+
+def test_writer_plugins_extend_the_suffix_mapping(cli, tmp_path, doc):
+    plugins = tmp_path / "writers"
+    plugins.mkdir()
+    (plugins / "ids_writer.py").write_text(WRITER_PLUGIN)
+    out = tmp_path / "run.ids"
+    result = cli("run", doc, "-o", out, "--plugins-dir", plugins, "--only", "money", "-q")
+    assert result.exit_code == 0, result.output
+    assert out.read_text() == "news\n"
+
+
+def test_stdin_jsonl_is_recognised_and_ids_are_unique(cli, tmp_path):
+    lines = (
+        '{"text": "Acme paid $5 million."}\n'
+        '{"text": "Widget paid $7 million.", "date": "2024-01-02"}\n'
+    )
+    result = cli("run", "-", "-o", "-", "--only", "money", "-q", input=lines)
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == ["stdin-1", "stdin-2"]
+    assert records[1]["text"] == "Widget paid $7 million." and records[1]["meta"]["date"]
+    text = cli("run", "-", "-o", "-", "--only", "money", "-q", input="Acme paid $5 million.\n")
+    assert [json.loads(line)["id"] for line in text.stdout.splitlines()] == ["stdin-1"]
+    forced = cli("run", "-", "-o", "-", "--stdin-format", "text", "--only", "money", input=lines)
+    assert json.loads(forced.stdout.splitlines()[0])["text"] == lines  # one text document
+    mixed = '{"text": "a JSON line"}\nthen prose\n'
+    as_text = cli("run", "-", "-o", "-", "--only", "money", "-q", input=mixed)
+    assert json.loads(as_text.stdout)["text"] == mixed
+
+
+def test_version(cli):
+    from annotate import __version__
+
+    result = cli("--version")
+    assert result.exit_code == 0 and result.stdout == f"annotate {__version__} (annotate-news)\n"
+
+
+def every_command(group, path=()):
+    import typer
+
+    command = typer.main.get_command(group) if not hasattr(group, "commands") else group
+    for name, sub in command.commands.items():
+        if hasattr(sub, "commands"):
+            yield from every_command(sub, (*path, name))
+        else:
+            yield (*path, name), sub
+
+
+def test_every_option_has_help_and_a_real_metavar(app, cli):
+    import typer
+
+    names = []
+    for path, command in every_command(typer.main.get_command(app)):
+        names.append(" ".join(path))
+        assert (command.help or "").strip(), f"annotate {' '.join(path)} has no help text"
+        for param in command.params:
+            if param.param_type_name == "option":
+                assert (param.help or "").strip(), f"{' '.join(path)} {param.opts} has no help"
+        shown = cli(*path, "--help")
+        assert shown.exit_code == 0
+        assert "<bool>" not in shown.stdout and "<list[" not in shown.stdout, shown.stdout
+        assert "<str>" not in shown.stdout and "<path>" not in shown.stdout, shown.stdout
+    assert {"run", "show", "view", "export", "eval", "cache clear", "new plugin"} <= set(names)
+    top = cli("--help").stdout
+    assert "--version" in top and "<bool>" not in top

@@ -17,17 +17,14 @@ from annotate.cache import default_cache_dir
 from annotate.cli._util import error_line, friendly, split_names
 from annotate.errors import ConfigError
 from annotate.hookspecs import hookimpl
+from annotate.io.formats import writer_class
 from annotate.io.writers import write_atomic
 from annotate.parallel import PipelineSpec, plugin_paths
 from annotate.progress import count_documents
 
 
-class Format(StrEnum):
-    json = "json"
-    jsonl = "jsonl"
-
-
 class StdinFormat(StrEnum):
+    auto = "auto"
     text = "text"
     jsonl = "jsonl"
 
@@ -39,12 +36,22 @@ def run(
     ],
     out: Annotated[
         str,
-        typer.Option("--out", "-o", help="Output folder (json), file (jsonl), or - for stdout."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Output folder (json), file (x.jsonl: JSON Lines), or - for stdout (JSON Lines).",
+        ),
     ] = "out",
     format: Annotated[
-        Format,
-        typer.Option("--format", "-f", help="json: OUT/<id>.json per document; jsonl: one file."),
-    ] = Format.json,
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="Output format: json (OUT/<id>.json per document), jsonl (one file), or a "
+            "writer plugin's. Default: from OUT's suffix (x.jsonl: jsonl), else json.",
+        ),
+    ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="YAML config (see `annotate config`).")
     ] = None,
@@ -56,14 +63,21 @@ def run(
         list[str] | None, typer.Option("--skip", help="Leave these annotators out.")
     ] = None,
     plugins_dir: Annotated[
-        list[Path] | None, typer.Option("--plugins-dir", help="Folder of local plugins.")
+        list[Path] | None,
+        typer.Option(
+            "--plugins-dir", help="Also load the plugins in this folder; they join the pipeline."
+        ),
     ] = None,
     plugin: Annotated[
         list[str] | None, typer.Option("--plugin", "-p", help="Plugin module to import.")
     ] = None,
     stdin_format: Annotated[
-        StdinFormat, typer.Option(help="What - on stdin holds.")
-    ] = StdinFormat.text,
+        StdinFormat,
+        typer.Option(
+            help="What - on stdin holds. auto: JSON Lines when every line is a JSON object, "
+            "else one text document. Documents without an id are stdin-1, stdin-2..."
+        ),
+    ] = StdinFormat.auto,
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", help="Stop at the first annotator error.")
     ] = False,
@@ -126,7 +140,7 @@ def run(
     summary = annotate_paths(
         paths,
         out,
-        format=format.value,
+        format=format,
         config=config,
         only=split_names(only),
         skip=split_names(skip),
@@ -154,13 +168,13 @@ def annotate_paths(
     paths: list[str],
     out: str,
     *,
-    format: str = "json",
+    format: str | None = None,
     config: Path | None = None,
     only: list[str] | None = None,
     skip: list[str] | None = None,
     plugin_dirs: list[Path] | None = None,
     plugins: list[str] | None = None,
-    stdin_format: str = "text",
+    stdin_format: str = "auto",
     fail_fast: bool = False,
     timings: bool = False,
     workers: int | None = None,
@@ -193,7 +207,7 @@ def annotate_paths(
     for notice in pipeline.notices:
         print(f"notice: {notice}", file=sys.stderr)
     writers = pipeline.registry.writers
-    writer_cls = writers["jsonl" if out == "-" else format].obj
+    writer_cls = writer_class(out, format, writers)  # --format, else from OUT's suffix
     writer = writer_cls(out)
     cache_dir = (cache or default_cache_dir()) if use_cache else None
     total = count_documents(paths, pipeline.registry.readers) if progress else None

@@ -64,7 +64,9 @@ class TextReader:
         if not body.strip():
             yield InputError(source, "has front matter but no text to annotate.")
             return
-        doc_id = meta.pop("id", None) or PurePath(source).stem.strip("<>")
+        doc_id = meta.pop("id", None) or (
+            "stdin-1" if source == "<stdin>" else PurePath(source).stem
+        )
         yield _document(doc_id, body, meta, source)
 
 
@@ -107,7 +109,7 @@ class JsonlReader:
         except InputError as error:
             yield error
             return
-        stem = PurePath(source).stem
+        stem = PurePath(source).stem.strip("<>")  # <stdin>: ids stdin-1, stdin-2...
         for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue

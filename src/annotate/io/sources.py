@@ -8,6 +8,7 @@ from pathlib import Path
 
 from annotate.errors import InputError, available
 from annotate.io.readers import Reader
+from annotate.io.stdin import SNIFF_BYTES, sniff_stdin
 from annotate.model import Document
 from annotate.registry import Entry
 
@@ -18,14 +19,18 @@ def reader_table(readers: Mapping[str, Entry]) -> dict[str, Reader]:
 
 
 def read_paths(
-    paths: Iterable[str], readers: Mapping[str, Entry], stdin_format: str = "text"
+    paths: Iterable[str], readers: Mapping[str, Entry], stdin_format: str = "auto"
 ) -> Iterator[Document | InputError]:
     """Documents from files, folders (recursively, files of known extensions) and ``-``."""
     by_ext = reader_table(readers)
     for raw in paths:
         if raw == "-":
-            reader = readers[stdin_format].obj
-            yield from reader.read("<stdin>", sys.stdin.buffer.read())
+            data, fmt = b"", stdin_format
+            if fmt == "auto":  # JSON Lines when every line is a JSON object, else text
+                data = sys.stdin.buffer.read(SNIFF_BYTES)
+                fmt = sniff_stdin(data, complete=len(data) < SNIFF_BYTES)
+            reader = readers[fmt].obj
+            yield from reader.read("<stdin>", data + sys.stdin.buffer.read())
             continue
         path = Path(raw)
         if path.is_dir():

@@ -86,6 +86,7 @@ class JsonlWriter:
     """All documents in one JSON Lines file (``-o -`` writes to standard output)."""
 
     name = "jsonl"
+    suffixes = (".jsonl", ".ndjson")  # -o x.jsonl picks this writer (annotate.io.formats)
 
     def __init__(self, out: str) -> None:
         self.stdout = out == "-"
