@@ -34,7 +34,7 @@ class Dates(Annotator):
     """TIMEX3 dates, times, durations and sets, resolved against the document date."""
 
     name = "dates"
-    version = "0.1.0"
+    version = "0.2.0"
     assigns = ("dates",)
     requires = ()
     spacy_components = None

@@ -327,6 +327,11 @@ class Grammar(Meanings):
             ),
             (rf"(?i:\b(?:(?P<the>the)\s+)?{season}){e}", self._season),
             (rf"(?i:\bthe\s+week\s+of\s+){month}\s*{day}(?:,?\s+{year})?", self._week_of),
+            (
+                rf"(?i:\b(?:the\s+)?(?P<ord>first|second|third|fourth|fifth|last|final|1st|2nd|"
+                rf"3rd|4th|5th)\s+){weekday}(?i:\s+(?:of|in)\s+){month}(?:,?\s+{year})?{e}",
+                self._nth_weekday_of,
+            ),
         ]
         return [(re.compile(p), h) for p, h in rules]
 

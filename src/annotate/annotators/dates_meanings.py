@@ -14,7 +14,7 @@ from annotate.annotators.textnum import (
     starts_sentence,
     word_before,
 )
-from annotate.annotators.timex import Expr, duration, time_expr
+from annotate.annotators.timex import Expr, Holiday, duration, time_expr
 
 _PLURAL_NOUN = re.compile(r"\s+(?!(?:this|thus|plus|less|unless|across|always|its)\b)[a-z]{3,}s\b")
 
@@ -213,6 +213,19 @@ class Meanings:
         return Expr(
             "weekday", index=self._weekday_index(m["weekday"]), amount=amount, offset=offset
         )
+
+    def _nth_weekday_of(self, m: Match, text: str) -> Expr | None:
+        """ "the first Monday of March", "the last Friday in June 2025": a relativedelta rule."""
+        n = self._ordinal(m["ord"])
+        if not n or n > 5:
+            return None
+        weekday = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[self._weekday_index(m["weekday"]) - 1]
+        rule = (
+            ("day", 1 if n > 0 else 31),
+            ("month", self._month(m["month"])),
+            ("weekday", f"{weekday}({n:+d})"),
+        )
+        return Expr("point", holiday=Holiday(rule=rule), year=int(m["year"]) if m["year"] else None)
 
     def _in(self, m: Match, text: str) -> Expr | None:
         """ "in five years": TimeML's DURATION "five years" (P5Y); the point it lands on goes

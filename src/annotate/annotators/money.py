@@ -82,7 +82,7 @@ class Money(Annotator):
     """Amounts of money: currency, value, ranges and bounds, approximation and rates."""
 
     name = "money"
-    version = "0.1.0"
+    version = "0.2.0"
     assigns = ("money",)
     requires = ()
     spacy_components = None
