@@ -91,7 +91,7 @@ class Stance(Annotator):
     """Collaboration / competition / mixed / neutral, per sentence, organisation pair, document."""
 
     name = "stance"
-    version = "0.1.0"
+    version = "0.2.0"
     assigns = ("stance",)
     requires = ("entities",)
     spacy_components = ("parser", "lemmatizer")
