@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -35,6 +35,9 @@ from annotate.annotators.entity_names import (
 )
 from annotate.hookspecs import hookimpl
 from annotate.model import Annotation, Document
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 DEFAULTS = yaml.safe_load(resources.files(__package__).joinpath("entities.yaml").read_text())
 
@@ -122,6 +125,10 @@ class Entities(Annotator):
             for code, n in Locale("en").territories.items()
             if code.isalpha() and code not in _SUPRANATIONAL
         }
+
+    def setup(self, nlp: Language | None) -> None:
+        """Load the name lists once per process, before the first document."""
+        given_names(), surnames(), places()
 
     def annotate(self, doc: Document) -> Iterator[Annotation]:
         text = doc.text
