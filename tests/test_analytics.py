@@ -23,6 +23,7 @@ from annotate.analytics.store import attribute_money, connect, index_outputs
 from annotate.cli.index import index_corpus
 from annotate.cli.report import report_page
 from annotate.cli.run import annotate_paths
+from annotate.io.formats import writer_name
 from annotate.plugins import discover
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,12 +102,16 @@ def rows(path: Path) -> set[tuple]:
     return {(*row[:-1], json.dumps(json.loads(row[-1]), sort_keys=True)) for row in found}
 
 
-def test_duckdb_writer_matches_the_json_output(outputs: Path, db: Path, tmp_path: Path) -> None:
+def test_duckdb_writer_matches_the_json_output(
+    outputs: Path, db: Path, tmp_path: Path, cli
+) -> None:
     writers = discover().registry().writers
     assert writers["duckdb"].plugin == "annotate.analytics.writer"
+    assert writer_name("x.duckdb", None, writers) == writer_name("x", "duckdb", writers) == "duckdb"
+    assert writer_name("folder", "parquet", writers) == "parquet"
     direct = tmp_path / "direct.duckdb"
-    summary = annotate_paths([str(CORPUS)], str(direct), format="duckdb", workers=1)
-    assert summary.ok == len(read_json_dir(outputs))
+    result = cli("run", CORPUS, "-o", direct, "--workers", "1", "--quiet")  # format from -o
+    assert result.exit_code == 0, result.output
     assert db_counts(direct) == json_counts(read_json_dir(outputs))
     assert rows(direct) == rows(db)  # the same rows, attributes and all
 

@@ -24,6 +24,7 @@ class DuckDBWriter:
     """All documents into the DuckDB database file ``out`` (created when missing)."""
 
     name = "duckdb"
+    suffixes = (".duckdb", ".ddb")  # -o corpus.duckdb picks this writer (annotate.io.formats)
 
     def __init__(self, out: str) -> None:
         from annotate.analytics.store import CorpusStore, connect
@@ -55,6 +56,7 @@ class ParquetWriter(DuckDBWriter):
     """All documents as Parquet tables in the folder ``out`` (see docs/analytics.md)."""
 
     name = "parquet"
+    suffixes = ()  # a folder: only with --format parquet
 
     def __init__(self, out: str) -> None:
         from annotate.errors import InputError
