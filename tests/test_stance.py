@@ -257,3 +257,11 @@ def test_cues_extend_from_config() -> None:
     assert annotate(_pipeline(), text).layer("stance") == []
     extended = _pipeline(stance={"cues": {"collaboration": {"codevelopment": 0.8}}})
     assert only(annotate(extended, text)).label == "collaboration"
+
+
+def test_a_quote_two_clauses_down_is_the_speakers(pipeline: Pipeline) -> None:
+    doc = annotate(pipeline, "Morrison & Partners agreed to merge with Ashdown Group plc. “We "
+                             "remain confident that this merger is good for customers,” Ashdown "
+                             "chief executive Priya Raman said.")
+    stance = doc.layer("stance")[-1]
+    assert stance.attrs["targets"] == ["Ashdown Group", "Morrison & Partners"]

@@ -211,7 +211,7 @@ class Stance(Annotator):
         organisations = context.organisations
         head = clause_head(root)
         implied = {t.i for t in inherited_subjects(head)}
-        speaker = head.head if head.dep_ == "ccomp" else None
+        speaker = self._speaker(head)
         excluded = (SOURCE, OPPONENT) if opponents else (SOURCE,)
         sources = {i for m in matches if m.pattern.kind in excluded for i in range(m.start, m.end)}
         used = []
@@ -223,7 +223,7 @@ class Stance(Annotator):
             ):
                 used.append(org)
         names = {o.name for o in used}
-        if len(names) < 2 and speaker is not None and speaker.lemma_ in self.speech_verbs:
+        if len(names) < 2 and speaker is not None:
             # the speaker's subject with its modifiers: "X chief executive Z", "Z, head of X"
             subjects = {t.i for c in speaker.children if c.dep_ in SUBJECTS for t in c.subtree}
             for org in organisations:
@@ -248,6 +248,17 @@ class Stance(Annotator):
                 names.add(org.name)
                 used.append(org)
         return used
+
+    def _speaker(self, head: Token) -> Token | None:
+        """The speech verb a clause is reported by, up to three complement clauses up ("X said
+        that it expected the deal …", "X said: 'We remain confident that this merger …'")."""
+        for _ in range(3):
+            if head.dep_ != "ccomp":
+                return None
+            head = clause_head(head.head)
+            if head.lemma_ in self.speech_verbs:
+                return head
+        return None
 
     def _trend(self, matches: list[Match], cues: list[Cue], label: str) -> str | None:
         """The sentence's trend: its trend phrases ("follow" takes the sentence's own stance)
