@@ -27,8 +27,10 @@ from annotate.cache import (
     resolve,
     step_identities,
 )
-from annotate.errors import InputError
+from annotate.errors import InputError, Interrupted
+from annotate.interrupt import tracking
 from annotate.io.sources import read_paths
+from annotate.io.writers import remove_stale_temp_files
 from annotate.model import Document
 from annotate.parallel import (
     InProcessExecutor,
@@ -121,25 +123,34 @@ def run_batch(
     fingerprint = pipeline_fingerprint(pipeline)
     cache = ResultCache(cache_dir) if cache_dir is not None else None
     _remove_stale_temp_files(writer)
-    items = read_paths(paths, pipeline.registry.readers, stdin_format)
+    items = read_paths(
+        paths, pipeline.registry.readers, stdin_format, int(pipeline.config["max_chars"])
+    )
     chunk_size = max(1, int(pipeline.config["batch_size"]))
     chunks = _chunks(_prepare(items, pipeline, writer, fingerprint, cache, force), chunk_size)
     executor: Any = None
     try:
-        head, chunks = _peek(chunks, SMALL_INPUT)
-        executor = _executor(
-            pipeline, fingerprint, timeout, workers, scheduler, spec, small=head < SMALL_INPUT
-        )
-        summary.workers = executor.workers
-        with Bar(progress, total) as bar:
-            for chunk, outcomes in _ordered(executor, chunks):
-                _finish(chunk, outcomes, writer, cache, summary, report, bar)
-        executor.close()
-        writer.close()
-    except BaseException:
+        with tracking():
+            head, chunks = _peek(chunks, SMALL_INPUT)
+            executor = _executor(
+                pipeline, fingerprint, timeout, workers, scheduler, spec, small=head < SMALL_INPUT
+            )
+            summary.workers = executor.workers
+            with Bar(progress, total) as bar:
+                for chunk, outcomes in _ordered(executor, chunks):
+                    _finish(chunk, outcomes, writer, cache, summary, report, bar)
+            executor.close()
+            writer.close()
+    except BaseException as error:
         if executor is not None:
             executor.close(abort=True)
         getattr(writer, "abort", writer.close)()
+        if isinstance(error, KeyboardInterrupt):
+            # What is written stays; a JSONL file is only ever written whole.
+            kept = getattr(writer, "count", summary.ok)
+            if getattr(writer, "discards_on_abort", False):
+                kept = 0
+            raise Interrupted(kept) from None
         raise
     finally:
         if cache is not None:
@@ -346,8 +357,7 @@ def _count(summary: Summary, record: dict[str, Any], report: Callable[[str], Non
 
 
 def _remove_stale_temp_files(writer: Any) -> None:
-    """Temp files a killed run left in the output folder (never a finished output)."""
+    """Temp files a killed run left in the output folder (never a live run's, nor an output)."""
     folder = getattr(writer, "folder", None)
     if isinstance(folder, Path) and folder.is_dir():
-        for stale in folder.glob(".*.json.*.tmp"):
-            stale.unlink(missing_ok=True)
+        remove_stale_temp_files(folder, ".*.json.*.tmp")

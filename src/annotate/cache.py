@@ -15,15 +15,19 @@ documents that are already done.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import json
 import os
 import sqlite3
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from annotate.errors import OutputError
 
 if TYPE_CHECKING:
     from annotate.model import Annotation, Document
@@ -144,37 +148,152 @@ def raw_annotation(a: Annotation) -> dict[str, Any]:
     }
 
 
+class CacheWarning(UserWarning):
+    """The result cache is corrupt or cannot be written; annotate goes on without it."""
+
+
+SCHEMA_VERSION = 2  # results carry a checksum of their value
+
+
+def _checksum(key: str, annotator: str, value: str) -> str:
+    return hashlib.sha256(f"{key}\0{annotator}\0{value}".encode()).hexdigest()
+
+
+def _valid_value(value: Any) -> bool:
+    """A cached result has the shape the runner reads (the contract check does the rest)."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("annotations"), list)
+        and isinstance(value.get("document"), dict)
+        and all(
+            isinstance(a, dict) and set(a) == _RAW_KEYS and isinstance(a["layer"], str)
+            for a in value["annotations"]
+        )
+    )
+
+
+_RAW_KEYS = {"layer", "start", "end", "label", "attrs", "sources"}
+
+
 class ResultCache:
-    """key -> one annotator's result (``{"annotations": [...], "document": {...}}``) in SQLite."""
+    """key -> one annotator's result (``{"annotations": [...], "document": {...}}``) in SQLite.
+
+    The cache can never stop a run: a file that is not a database (or of another schema) is
+    rebuilt with a warning; an entry whose checksum or shape is wrong is a miss, dropped with
+    a warning; a cache that cannot be written is bypassed for the rest of the run. A cache
+    folder that cannot be created at all is an ``OutputError`` (exit code 2).
+    """
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
         self.path = self.folder / CACHE_FILE
-        self.db = sqlite3.connect(self.path, timeout=60)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS results "
-            "(key TEXT PRIMARY KEY, annotator TEXT NOT NULL, value TEXT NOT NULL)"
-        )
-        self.db.commit()
+        self.db: sqlite3.Connection | None = None
+        self.warned = False
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(
+                str(self.folder),
+                f"cannot create the cache folder: {error.strerror or error}; choose another "
+                "--cache, or --no-cache.",
+            ) from None
+        try:
+            self.db = self._open()
+        except sqlite3.OperationalError as error:  # cannot open or write: not corruption
+            raise OutputError(
+                str(self.path),
+                f"cannot use the cache ({error}); choose another --cache, or --no-cache.",
+            ) from None
+        except sqlite3.DatabaseError as error:
+            self._warn(f"{self.path} is corrupt ({error}); rebuilding it")
+            self._remove_files()
+            try:
+                self.db = self._open()
+            except (sqlite3.Error, OSError) as again:
+                self._warn(f"{self.path} cannot be rebuilt ({again}); running without a cache")
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            (version,) = db.execute("PRAGMA user_version").fetchone()
+            if version != SCHEMA_VERSION:
+                db.execute("DROP TABLE IF EXISTS results")
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, annotator TEXT "
+                "NOT NULL, value TEXT NOT NULL, checksum TEXT NOT NULL)"
+            )
+            db.commit()
+            db.execute("SELECT key, annotator, value, checksum FROM results LIMIT 1").fetchall()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _remove_files(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def _warn(self, message: str) -> None:
+        warnings.warn(message, CacheWarning, stacklevel=3)
+
+    def _disable(self, error: BaseException) -> None:
+        self._warn(f"cache {self.path} failed ({error}); going on without it")
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+        self.db = None
 
     def get(self, key: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute(
+                "SELECT annotator, value, checksum FROM results WHERE key = ?", (key,)
+            ).fetchone()
+        except sqlite3.Error as error:
+            self._disable(error)
+            return None
+        if row is None:
+            return None
+        annotator, value, checksum = row
+        try:
+            ok = isinstance(value, str) and checksum == _checksum(key, annotator, value)
+            data = json.loads(value) if ok else None
+        except ValueError:
+            data = None
+        if data is None or not _valid_value(data):
+            if not self.warned:
+                self.warned = True
+                self._warn(f"a corrupt entry in {self.path} ({annotator}) is ignored and redone")
+            with contextlib.suppress(sqlite3.Error), self.db:
+                self.db.execute("DELETE FROM results WHERE key = ?", (key,))
+            return None
+        return data
 
     def put_many(self, entries: Iterable[tuple[str, str, str]]) -> None:
         """Store ``(key, annotator, value_json)`` entries in one transaction."""
-        with self.db:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO results (key, annotator, value) VALUES (?, ?, ?)", entries
-            )
+        if self.db is None:
+            return
+        rows = [(k, a, v, _checksum(k, a, v)) for k, a, v in entries]
+        try:
+            with self.db:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO results (key, annotator, value, checksum) "
+                    "VALUES (?, ?, ?, ?)",
+                    rows,
+                )
+        except sqlite3.Error as error:
+            self._disable(error)
 
     def info(self) -> dict[str, Any]:
-        rows = self.db.execute(
-            "SELECT annotator, COUNT(*), SUM(LENGTH(value)) FROM results GROUP BY annotator"
-        ).fetchall()
+        rows = []
+        if self.db is not None:
+            rows = self.db.execute(
+                "SELECT annotator, COUNT(*), SUM(LENGTH(value)) FROM results GROUP BY annotator"
+            ).fetchall()
         files = [p for p in self.folder.iterdir() if p.name.startswith(CACHE_FILE)]
         return {
             "path": str(self.path),
@@ -184,19 +303,34 @@ class ResultCache:
 
     def clear(self, annotators: Sequence[str] = ()) -> int:
         """Delete the entries of ``annotators`` (all when empty); return how many."""
-        with self.db:
+        if self.db is None:  # unusable: clearing everything means removing the file
+            if not annotators:
+                self._remove_files()
+            return 0
+        try:
+            with self.db:
+                if annotators:
+                    marks = ",".join("?" * len(annotators))
+                    cursor = self.db.execute(
+                        f"DELETE FROM results WHERE annotator IN ({marks})", tuple(annotators)
+                    )
+                else:
+                    cursor = self.db.execute("DELETE FROM results")
+            self.db.execute("VACUUM")
+        except sqlite3.Error as error:
             if annotators:
-                marks = ",".join("?" * len(annotators))
-                cursor = self.db.execute(
-                    f"DELETE FROM results WHERE annotator IN ({marks})", tuple(annotators)
-                )
-            else:
-                cursor = self.db.execute("DELETE FROM results")
-        self.db.execute("VACUUM")
+                raise
+            self._warn(f"{self.path} could not be cleared ({error}); removing the file")
+            self.close()
+            self._remove_files()
+            return 0
         return cursor.rowcount
 
     def close(self) -> None:
-        self.db.close()
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+            self.db = None
 
 
 def resolve(

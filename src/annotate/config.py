@@ -71,6 +71,13 @@ class Config(dict):
                 f"{self.where('annotators', name, key)}: unknown setting '{key}' for annotator "
                 f"'{name}'. {available(defaults)}"
             )
+        for key, value in section.items():
+            default = defaults[key]
+            if default is not None and value is not None and _kind(value) != _kind(default):
+                raise ConfigError(
+                    f"{self.where('annotators', name, key)}: annotators.{name}.{key} must be "
+                    f"{_kind(default)} (like its default, {default!r}), got {value!r}."
+                )
         return deep_merge(defaults, section)
 
 
@@ -149,3 +156,89 @@ def _check_keys(user: Mapping[str, Any], config: Config, defaults: Mapping[str, 
         raise ConfigError(f"{config.where('merge', 'policy')}: merge.policy is merge or keep-all.")
     if merge.get("match", "exact") not in ("exact", "overlap"):
         raise ConfigError(f"{config.where('merge', 'match')}: merge.match is exact or overlap.")
+    _check_types(user, config)
+
+
+_NAMES = {"type": "array", "items": {"type": "string"}}
+
+# The types of the settings (the keys themselves are checked against the defaults).
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "model": {"type": "string", "minLength": 1},
+        "pipeline": _NAMES,
+        "plugin_dirs": _NAMES,
+        "plugins": _NAMES,
+        "batch_size": {"type": "integer", "minimum": 1},
+        "max_chars": {"type": "integer", "minimum": 1},
+        "merge": {
+            "type": "object",
+            "properties": {
+                "policy": {"enum": ["merge", "keep-all"]},
+                "match": {"enum": ["exact", "overlap"]},
+                "subsumes": {
+                    "type": ["object", "null"],
+                    "additionalProperties": {
+                        "type": "object",
+                        "additionalProperties": _NAMES,
+                    },
+                },
+            },
+        },
+        "annotators": {"type": "object", "additionalProperties": {"type": ["object", "null"]}},
+        "analytics": {"type": "object"},
+    },
+}
+
+
+def _check_types(user: Mapping[str, Any], config: Config) -> None:
+    """Validate ``user`` against CONFIG_SCHEMA; the first error names the file and line."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)
+    errors = sorted(validator.iter_errors(dict(user)), key=lambda e: list(map(str, e.path)))
+    if not errors:
+        return
+    error = errors[0]
+    path = list(error.absolute_path)
+    keys = tuple(str(p) for p in path if not isinstance(p, int))
+    dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    expected = _expected(error)
+    raise ConfigError(
+        f"{config.where(*keys)}: '{dotted}' {expected}, got {error.instance!r}. "
+        "`annotate config` shows the defaults."
+    )
+
+
+def _expected(error: Any) -> str:
+    schema = error.schema
+    if error.validator == "minimum":
+        return f"must be at least {schema['minimum']}"
+    if error.validator == "enum":
+        return "must be one of " + ", ".join(map(str, schema["enum"]))
+    if error.validator == "minLength":
+        return "must not be empty"
+    kinds = schema.get("type")
+    names = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "integer": "an integer",
+    }
+    listed = [names.get(k, k) for k in ([kinds] if isinstance(kinds, str) else kinds or [])]
+    return "must be " + " or ".join(listed) if listed else f"is invalid ({error.message})"
+
+
+def _kind(value: Any) -> str:
+    """The JSON kind of a setting, for checking a user's value against the default's."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple | set | frozenset):
+        return "a list"
+    return type(value).__name__

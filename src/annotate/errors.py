@@ -15,8 +15,19 @@ class ConfigError(AnnotateError):
     """The configuration or the pipeline it describes cannot be used (exit code 2)."""
 
 
+class UsageError(AnnotateError):
+    """The command line asks for something impossible, e.g. a missing input (exit code 2)."""
+
+
 class PluginError(AnnotateError):
     """A plugin clashes with another or declares something impossible (exit code 2)."""
+
+
+class OutputError(AnnotateError):
+    """OUT cannot be written, or names something that must not be replaced (exit code 2)."""
+
+    def __init__(self, out: str, problem: str) -> None:
+        super().__init__(f"{out}: {problem}")
 
 
 class InputError(AnnotateError):
@@ -34,3 +45,13 @@ def available(names: Iterable[str]) -> str:
     """Sentence listing what is available, for error messages."""
     listed = ", ".join(sorted(names)) or "(none)"
     return f"Available: {listed}."
+
+
+class Interrupted(AnnotateError):
+    """Ctrl-C: what was written is kept, and running the same command again resumes."""
+
+    exit_code = 130
+
+    def __init__(self, written: int) -> None:
+        super().__init__(f"interrupted: {written} written; run the same command again to resume")
+        self.written = written

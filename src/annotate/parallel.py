@@ -155,6 +155,7 @@ class _Cached:
             value_json = json.dumps(
                 {"annotations": [raw_annotation(a) for a in new], "document": changed},
                 ensure_ascii=False,
+                allow_nan=False,
             )
             context.entries.append((key, identity.name, value_json))
         return new

@@ -10,7 +10,9 @@ from typing import Any
 
 from annotate.annotator import Annotator
 from annotate.config import Config
+from annotate.contract import ContractError, Snapshot, check_annotations, check_document_values
 from annotate.errors import AnnotateError, ConfigError, InputError, available
+from annotate.interrupt import is_real
 from annotate.merge import merge
 from annotate.model import Annotation, Document, sort_key
 from annotate.nlp import load_model, model_label, parse, resolve_model_name
@@ -142,18 +144,23 @@ class Pipeline:
                 continue
             started = time.perf_counter()
             saved = dict(doc.document)
+            snapshot = Snapshot(doc)
             try:
-                new = self._call(step, doc, saved)
-            except Exception as error:
+                new = self._call(step, doc, saved, snapshot)
+            except (Exception, SystemExit, KeyboardInterrupt) as error:
+                # SystemExit and a plugin's own KeyboardInterrupt are that plugin's errors too.
+                if is_real(error):
+                    raise
+                message = _describe(error, step)
                 if self.fail_fast:
                     raise AnnotatorFailed(
                         f"{doc.meta.get('source', doc.id)}: annotator '{step.name}' failed: "
-                        f"{type(error).__name__}: {error} (stopped by --fail-fast; output "
-                        "written so far is kept)"
+                        f"{message} (stopped by --fail-fast; output written so far is kept)"
                     ) from error
+                snapshot.restore(doc)
                 doc.document = saved
                 failed_layers.update(step.annotator.assigns)
-                status.update(status="error", error=f"{type(error).__name__}: {error}")
+                status.update(status="error", error=message)
             else:
                 for annotation in new:
                     annotation.id = f"T{next_id}"
@@ -167,28 +174,38 @@ class Pipeline:
         doc.annotations = merge(doc.annotations, self.config["merge"])
         return doc
 
-    def _call(self, step: Step, doc: Document, before: dict[str, Any]) -> list[Annotation]:
+    def _call(
+        self, step: Step, doc: Document, before: dict[str, Any], snapshot: Snapshot
+    ) -> list[Annotation]:
+        """Run one annotator and check what it did against the contract (contract.py)."""
         assigns = step.annotator.assigns
-        new = sorted(step.annotator.annotate(doc) or (), key=sort_key)
-        size = len(doc.text)
+        new = check_annotations(step.annotator.annotate(doc) or (), doc, assigns)
+        problem = snapshot.problem(doc)
+        if problem:
+            raise ContractError(problem)
+        new.sort(key=sort_key)
         for a in new:
-            if not isinstance(a, Annotation):
-                raise TypeError(f"returned {type(a).__name__}, not an Annotation")
-            if a.layer not in assigns:
-                raise ValueError(f"wrote layer '{a.layer}', which it does not declare in assigns")
-            if not (
-                isinstance(a.start, int)
-                and isinstance(a.end, int)
-                and 0 <= a.start <= a.end <= size
-            ):
-                raise ValueError(f"span {a.start}-{a.end} is outside the text (0-{size})")
             a.text = doc.text[a.start : a.end]
             if not a.sources:
                 a.sources = [step.name]
         changed = {k for k, v in doc.document.items() if before.get(k) is not v}
         if changed - set(assigns):
-            raise ValueError(f"wrote document['{min(changed - set(assigns))}'], not in its assigns")
+            raise ContractError(
+                f"wrote document['{min(map(str, changed - set(assigns)))}'], not in its assigns"
+            )
+        check_document_values(doc, changed)
         return new
+
+
+def _describe(error: BaseException, step: Step) -> str:
+    """An annotator's error as one line; a broken contract names the plugin."""
+    if isinstance(error, ContractError):
+        return f"ContractError: plugin {step.entry.plugin} {error}"
+    try:
+        detail = " ".join(str(error).split())
+    except Exception:  # an exception whose __str__ raises
+        detail = "(no message)"
+    return f"{type(error).__name__}: {detail}"
 
 
 def _number(annotation_id: str) -> int:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from annotate.errors import AnnotateError
+from annotate.errors import AnnotateError, Interrupted
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,9 +26,15 @@ def friendly(function: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
+        except Interrupted as error:
+            print(str(error), file=sys.stderr)
+            raise typer.Exit(error.exit_code) from None
         except AnnotateError as error:
             error_line(str(error))
             raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -18,6 +18,7 @@ from annotate.cli._util import error_line, friendly, split_names
 from annotate.errors import ConfigError
 from annotate.hookspecs import hookimpl
 from annotate.io.formats import writer_class
+from annotate.io.sources import check_paths
 from annotate.io.writers import write_atomic
 from annotate.parallel import PipelineSpec, plugin_paths
 from annotate.progress import count_documents
@@ -194,6 +195,7 @@ def annotate_paths(
     """
     if scheduler is not None and "-" in paths:
         raise ConfigError("--scheduler cannot read - (stdin); pass files or folders.")
+    check_paths(paths)
     spec = PipelineSpec(
         config=str(Path(config).resolve()) if config is not None else None,
         only=tuple(only or ()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,12 +20,26 @@ LONG_SPAN = 60
 STYLES = ("bold cyan", "bold magenta", "bold green", "bold yellow", "bold blue", "bold red")
 
 
+# Control characters (ESC and the C1 range start terminal escape sequences), except \t and \n.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as U+FFFD: the same length, so offsets hold,
+    and nothing in a document can move the cursor, retitle or recolour the terminal."""
+    return _CONTROL.sub("\ufffd", text)
+
+
 def render(record: dict[str, Any], layers: list[str] | None = None) -> Text:
     """The document text with each annotation styled by layer, and a legend line."""
-    annotations = [a for a in record["annotations"] if not layers or a["layer"] in layers]
+    annotations = [
+        {**a, "label": printable(str(a["label"]))}
+        for a in record["annotations"]
+        if not layers or a["layer"] in layers
+    ]
     names = sorted({a["layer"] for a in annotations})
     style = {name: STYLES[i % len(STYLES)] for i, name in enumerate(names)}
-    text = Text(record["text"])
+    text = Text(printable(record["text"]))
     # Wide spans first so that nested, narrower spans are drawn on top; sentence-long spans
     # (e.g. stance) are underlined so that the names inside them keep their colour.
     for a in sorted(annotations, key=lambda a: (a["start"] - a["end"], a["start"])):
@@ -32,7 +47,7 @@ def render(record: dict[str, Any], layers: list[str] | None = None) -> Text:
         text.stylize(("underline " if long else "") + style[a["layer"]], a["start"], a["end"])
     legend = Text()
     for name in names:
-        legend.append(f"■ {name}  ", style=style[name])
+        legend.append(f"■ {printable(name)}  ", style=style[name])
     return Text.assemble(legend, "\n\n", with_labels(text, annotations, style))
 
 

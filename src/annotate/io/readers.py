@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any, Protocol
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
 
+from annotate.contract import json_problem
 from annotate.errors import InputError
 from annotate.hookspecs import hookimpl
 from annotate.io.decode import decode
@@ -31,21 +35,108 @@ class Reader(Protocol):
     def read(self, source: str, data: bytes) -> Iterator[Document | InputError]: ...
 
 
+class FrontMatterLoader(yaml.SafeLoader):
+    """YAML for front matter: plain values only, every bad value an error with its line.
+
+    Aliases (``*name``) are refused, so a few hundred bytes cannot expand to gigabytes (an
+    "alias bomb"); ``!!binary``, ``!!set``, ``!!omap`` and ``!!pairs`` are refused, and so are
+    impossible dates (``2025-13-45``) and ``.nan``/``.inf``, which strict JSON cannot hold.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in front matter", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise ConstructorError(
+                None, None, f"{node.value!r} is not a valid date or time ({error})", node.start_mark
+            ) from None
+
+    def construct_yaml_float(self, node: Any) -> Any:
+        value = super().construct_yaml_float(node)
+        if not math.isfinite(value):
+            raise ConstructorError(
+                None, None, f"{node.value!r} is not a finite number", node.start_mark
+            )
+        return value
+
+    def refuse_tag(self, node: Any) -> Any:
+        raise ConstructorError(
+            None,
+            None,
+            f"{node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in front matter; "
+            "write plain text",
+            node.start_mark,
+        )
+
+
+FrontMatterLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", FrontMatterLoader.construct_yaml_timestamp
+)
+FrontMatterLoader.add_constructor("tag:yaml.org,2002:float", FrontMatterLoader.construct_yaml_float)
+for _tag in ("binary", "set", "omap", "pairs"):
+    FrontMatterLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", FrontMatterLoader.refuse_tag)
+
+
 def _plain(value: Any) -> Any:
     """YAML/JSON values as JSON-ready values (dates as ISO strings)."""
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {_key(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
 
 
+def _key(key: Any) -> str:
+    return key.isoformat() if isinstance(key, dt.date | dt.datetime) else str(key)
+
+
+def document_id(value: Any, where: str) -> str:
+    """A document id from input: a non-blank string (or an integer); anything else is refused."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InputError(
+            where,
+            f"id must be a string, not {type(value).__name__} ({str(value)[:60]}); "
+            "give the document a text id.",
+        )
+    text = str(value)
+    if not text.strip():
+        raise InputError(where, "has a blank id; give the document a non-empty `id`.")
+    return text
+
+
+def check_date(value: Any, where: str) -> None:
+    """``date`` must be an ISO 8601 date or date-time (it anchors relative dates)."""
+    if value is None or isinstance(value, dt.date | dt.datetime):
+        return
+    if isinstance(value, str):
+        try:
+            dt.datetime.fromisoformat(value)
+            return
+        except ValueError:
+            pass
+    raise InputError(
+        where,
+        f"date {str(value)[:60]!r} is not a valid date; write it as YYYY-MM-DD "
+        "(or an ISO 8601 date-time), or leave it out.",
+    )
+
+
 def _document(doc_id: Any, text: str, meta: dict[str, Any], source: str) -> Document:
-    meta = {k: _plain(v) for k, v in meta.items()}
+    """A Document from what a reader found; raises InputError for a bad id or date."""
+    check_date(meta.get("date"), source)
+    meta = {_key(k): _plain(v) for k, v in meta.items()}
     meta.setdefault("source", source)
-    return Document(id=str(doc_id), text=text, meta=meta)
+    return Document(id=document_id(doc_id, source), text=text, meta=meta)
 
 
 class TextReader:
@@ -64,10 +155,13 @@ class TextReader:
         if not body.strip():
             yield InputError(source, "has front matter but no text to annotate.")
             return
-        doc_id = meta.pop("id", None) or (
-            "stdin-1" if source == "<stdin>" else PurePath(source).stem
-        )
-        yield _document(doc_id, body, meta, source)
+        doc_id = meta.pop("id", None)
+        if doc_id is None or doc_id == "":
+            doc_id = "stdin-1" if source == "<stdin>" else PurePath(source).stem
+        try:
+            yield _document(doc_id, body, meta, source)
+        except InputError as error:
+            yield error
 
 
 def _split_front_matter(source: str, text: str) -> tuple[dict[str, Any], str]:
@@ -82,7 +176,11 @@ def _split_front_matter(source: str, text: str) -> tuple[dict[str, Any], str]:
             )
         return {}, text
     try:
-        meta = yaml.safe_load(match.group(1) or "") or {}
+        meta = yaml.load(match.group(1) or "", Loader=FrontMatterLoader) or {}
+    except RecursionError:
+        raise InputError(
+            source, "front matter is nested too deeply; keep it to `key: value` lines."
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" line {mark.line + 2}:" if mark else ""
@@ -115,9 +213,13 @@ class JsonlReader:
                 continue
             where = f"{source}, line {number}"
             try:
-                record = json.loads(line)
+                record = json.loads(line, parse_constant=_no_constant, parse_float=_finite)
             except json.JSONDecodeError as error:
                 yield InputError(where, f"not valid JSON ({error.msg}, column {error.colno}).")
+                continue
+            except (ValueError, RecursionError) as error:
+                problem = str(error) if isinstance(error, ValueError) else "nested too deeply"
+                yield InputError(where, f"not valid JSON ({problem}).")
                 continue
             if not isinstance(record, dict) or not isinstance(record.get("text"), str):
                 yield InputError(where, 'needs a JSON object with a string "text" field.')
@@ -126,9 +228,29 @@ class JsonlReader:
                 yield InputError(where, "has an empty text: there is nothing to annotate.")
                 continue
             body = record.pop("text").replace("\r\n", "\n").replace("\r", "\n")
-            doc_id = record.pop("id", None) or f"{stem}-{number}"
+            problem = json_problem(record, "the record") or json_problem(body, "text")
+            if problem:
+                yield InputError(where, f"{problem}; fix it in the input.")
+                continue
+            doc_id = record.pop("id", None)
+            if doc_id is None or doc_id == "":
+                doc_id = f"{stem}-{number}"
             record.setdefault("source", f"{source}:{number}")
-            yield _document(doc_id, body, record, source)
+            try:
+                yield _document(doc_id, body, record, where)
+            except InputError as error:
+                yield error
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number in strict JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range for a number")
+    return value
 
 
 @hookimpl
