@@ -210,3 +210,14 @@ def test_institutions_are_no_stance_parties_but_companies_named_union_are(annota
     assert [p["orgs"] for p in doc.document["stance"]["pairs"]] == [
         ["Dakota Rail Holdings", "Union Pacific"]
     ]
+
+
+def test_numbers_are_not_part_of_names_of_people_places_or_teams(annotate_text):
+    doc = annotate_text(
+        "Results on Saturday :\nChelsea 1 Leeds 1\nBarcelona beat Valencia 3-1 on Sunday . "
+        "Boeing delivered 40 Boeing 737 jets .",
+        "entities",
+    )
+    texts = [a.text for a in doc.layer("entities")]
+    assert "Chelsea" in texts and "Leeds" in texts and "Valencia" in texts
+    assert not [t for t in texts if t[-1].isdigit() and not t.startswith("Boeing")]

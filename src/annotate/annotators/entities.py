@@ -48,6 +48,11 @@ _LEADING_WORDS = re.compile(r"(?:(?:The|THE|[a-z]+(?:-[a-z]+)*)\s+)+(?=[A-Z0-9])
 _DEFINITION = re.compile(r"[^\S\n]*\(([A-Z][A-Za-z&.]{1,7})\)")
 # CLDR codes of bodies and groupings rather than territories.
 _SUPRANATIONAL = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB"})
+_LEADING_NUMBERS = re.compile(r"(?:[\d.,:\-–]+\s+)+(?=\D)")
+_INNER_NUMBER = re.compile(r"\s+[\d.,:\-–]+\s+")
+_TRAILING_NUMBERS = re.compile(r"(?:\s+[\d.,:\-–]+)+$")
+# Labels whose names may end in a number ("Boeing 737", "Euro 2024", "Article 50").
+_NUMBERED = frozenset({"PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "FAC"})
 _TRAILING_WORDS = re.compile(r"(?:\s+(?:and|or|&|[a-z]+))+$")
 _POSSESSIVE_AFTER = re.compile(r"['’]s?\b")
 _LEADING_POSSESSIVE = re.compile(r"([A-Z][\w.-]*(?: [A-Z][\w.-]*)?)['’]s\s+(?=[A-Z])")
@@ -172,6 +177,10 @@ class Entities(Annotator):
             m.start = lead.end()
         if tail := _TRAILING_WORDS.search(text, m.start, m.end):  # "Dakota Rail and"
             m.end = tail.start()
+        if lead := _LEADING_NUMBERS.match(text, m.start, m.end):  # "1 Leeds" in a table
+            m.start = lead.end()
+        if m.label not in _NUMBERED and (tail := _TRAILING_NUMBERS.search(text, m.start, m.end)):
+            m.end = tail.start()  # "Valencia 3-1"; but "Boeing 737" is a product
         tail = _POSSESSIVE.search(text, m.start, m.end)
         if tail and key(text[m.start : m.end]) not in self.forms.keep:
             m.end = tail.start()
@@ -193,6 +202,10 @@ class Entities(Annotator):
         for m in found:
             if any(s <= m.start and m.end <= e for s, e in headlines):
                 continue
+            if m.label in self.name_labels and m.label not in _NUMBERED:
+                # "Chelsea 1 Leeds" in a results table: two names
+                *parts, m = _split_at_numbers(text, m)
+                result += parts
             if m.label in self.name_labels:
                 tail = self.forms.designator_after.match(text, m.end)
                 if tail:
@@ -540,8 +553,8 @@ class Entities(Annotator):
         territory = name in self.territories
         if territory:
             evidence.add("GPE", "territory")
-        elif self._city(entity.name):
-            evidence.add("GPE", "city")
+        elif self._city(entity.name) and set(evidence.model) != {"ORG"}:
+            evidence.add("GPE", "city")  # (a club the model always calls ORG stays one)
         elif len(words) > 1 and self._is_given_name(words[0]) and typed != "ORG":
             evidence.add("PERSON", "given-name")
         if typed and typed != "ORG" and not {"designator", "known"} & set(evidence.cues["ORG"]):
@@ -622,6 +635,15 @@ _GOES_ON = re.compile(r"[\w&]|['’]\w\w")
 def _continues(text: str, stop: int) -> bool:
     """Does a word go on at ``stop`` (so a form ending there is not a whole word)?"""
     return bool(_GOES_ON.match(text, stop))
+
+
+def _split_at_numbers(text: str, m: Mention) -> list[Mention]:
+    """The parts of a name between numbers standing alone in it."""
+    parts, start = [], m.start
+    for number in _INNER_NUMBER.finditer(text, m.start, m.end):
+        parts.append(Mention(start, number.start(), m.label, m.method))
+        start = number.end()
+    return [*parts, Mention(start, m.end, m.label, m.method)] if parts else [m]
 
 
 def _nearest_before(keys: list[str], by_key: dict[str, list[Mention]], start: int) -> str | None:
