@@ -177,9 +177,12 @@ class Entities(Annotator):
             m.start = lead.end()
         if tail := _TRAILING_WORDS.search(text, m.start, m.end):  # "Dakota Rail and"
             m.end = tail.start()
-        if lead := _LEADING_NUMBERS.match(text, m.start, m.end):  # "1 Leeds" in a table
-            m.start = lead.end()
-        if m.label not in _NUMBERED and (tail := _TRAILING_NUMBERS.search(text, m.start, m.end)):
+        row = _LEADING_NUMBERS.match(text, m.start, m.end)  # "1 Leeds 1" in a results table
+        if row:
+            m.start = row.end()
+        if (row or m.label not in _NUMBERED) and (
+            tail := _TRAILING_NUMBERS.search(text, m.start, m.end)
+        ):
             m.end = tail.start()  # "Valencia 3-1"; but "Boeing 737" is a product
         tail = _POSSESSIVE.search(text, m.start, m.end)
         if tail and key(text[m.start : m.end]) not in self.forms.keep:
