@@ -98,7 +98,7 @@ def _floating(expr: Expr) -> bool:
 def _spacy_tense(parsed: Any, start: int, end: int) -> tuple[int, str] | None:
     """(1 future or -1 past, the cue word) from the verb governing the span in spaCy's parse;
     None without a parse, or when the verb is present tense or unclear."""
-    if parsed is None or not parsed.has_annotation("DEP"):
+    if not hasattr(parsed, "has_annotation") or not parsed.has_annotation("DEP"):
         return None
     span = parsed.char_span(start, end, alignment_mode="expand")
     if span is None:

@@ -1,47 +1,20 @@
 """The dates grammar: patterns built from the word tables in dates.yaml, and the scan that
 picks the longest expressions and joins them (modifiers, a day and a time, ranges).
 
-What each pattern means is in ``dates_meanings``; resolving against the document date in
-``dates_resolver``.
+What each pattern means is in ``dates_meanings``, joining what was found in ``dates_join``,
+resolving against the document date in ``dates_resolver``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from annotate.annotators.dates_meanings import Match, Meanings
+from annotate.annotators.dates_join import Found, Match, modified, ranges, with_times
+from annotate.annotators.dates_meanings import Meanings
 from annotate.annotators.textnum import CARDINAL, ORDINALS, alternation, norm
-from annotate.annotators.timex import (
-    DATE_KINDS,
-    Expr,
-    Holiday,
-    bare_time,
-    holiday_names,
-    is_day,
-    on_day,
-    with_year_of,
-)
-
-_FROM = re.compile(r"\b(?i:from|between)\s+$")
-_JOINS = {
-    "from": re.compile(r"\s*(?:to|until|till|through|thru|-|–|—)\s*"),
-    "between": re.compile(r"\s+and\s+"),
-    "": re.compile(r"\s*(?:-|–|to|through|until)\s*"),
-}
-_AT = re.compile(r",?\s+(?:at\s+|around\s+)?")
-_ON = re.compile(r",?\s+(?:local time\s+)?(?:on\s+)?")
-
-
-@dataclass
-class Found:
-    """An expression found in the text: its span and what it says."""
-
-    start: int
-    end: int
-    expr: Expr
+from annotate.annotators.timex import Expr, Holiday, holiday_names
 
 
 def _alternation(words: Mapping[str, Any] | list[str]) -> str:
@@ -352,73 +325,5 @@ class Grammar(Meanings):
                 taken[start:end] = b"\x01" * (end - start)
                 chosen.append(Found(start, end, expr))
         chosen.sort(key=lambda f: f.start)
-        found = self._with_times(text, self._modified(text, chosen))
-        return self._ranges(text, [f for f in found if not f.expr.weak])
-
-    def _modified(self, text: str, found: list[Found]) -> list[Found]:
-        """Spans extended leftwards by the words that set ``mod`` ("early", "more than" ...)."""
-        previous_end = 0
-        for f in found:
-            expr = f.expr
-            if expr.kind in DATE_KINDS:
-                kinds: tuple[str, ...] = ("position_mods", "approx_mods", "relation_mods")
-            elif expr.label == "TIME":
-                kinds = ("approx_mods", "relation_mods")
-            elif expr.kind == "duration" and not expr.offset:
-                kinds = ("quantity_mods",)
-            else:
-                kinds = ()
-            for kind in kinds:
-                match = self.prefix[kind].search(text, max(previous_end, f.start - 40), f.start)
-                if not match:
-                    continue
-                f.start = match.start()
-                mod = self.mods[kind][match.group(1).lower()]
-                if kind == "relation_mods":
-                    expr.attrs["relation"] = mod
-                expr.attrs.setdefault("mod", mod)
-                if kind == "position_mods":
-                    expr.weak = False
-            previous_end = f.end
-        return found
-
-    def _with_times(self, text: str, found: list[Found]) -> list[Found]:
-        """A day and a time next to each other ("Tuesday at 3 p.m.") become one TIME."""
-        out: list[Found] = []
-        for f in found:
-            last = out[-1] if out else None
-            if (
-                last
-                and is_day(last.expr)
-                and bare_time(f.expr)
-                and _AT.fullmatch(text, last.end, f.start)
-            ):
-                out[-1] = Found(last.start, f.end, on_day(f.expr, last.expr))
-            elif (
-                last
-                and bare_time(last.expr)
-                and is_day(f.expr)
-                and not last.expr.weak
-                and _ON.fullmatch(text, last.end, f.start)
-            ):
-                out[-1] = Found(last.start, f.end, on_day(last.expr, f.expr))
-            else:
-                out.append(f)
-        return out
-
-    def _ranges(self, text: str, found: list[Found]) -> list[Found]:
-        """Two dates joined by "from ... to", "between ... and" or a dash become one interval."""
-        out: list[Found] = []
-        for f in found:
-            last = out[-1] if out else None
-            if last and last.expr.kind in DATE_KINDS and f.expr.kind in DATE_KINDS:
-                opener = _FROM.search(text, max(0, last.start - 10), last.start)
-                word = opener.group().split()[0].lower() if opener else ""
-                same = last.expr.gran == f.expr.gran or word
-                if same and _JOINS[word].fullmatch(text, last.end, f.start):
-                    first = with_year_of(last.expr, f.expr)
-                    interval = Expr("interval", label="DURATION", first=first, last=f.expr)
-                    out[-1] = Found(opener.start() if opener else last.start, f.end, interval)
-                    continue
-            out.append(f)
-        return out
+        found = with_times(text, modified(text, chosen, self.prefix, self.mods))
+        return ranges(text, [f for f in found if not f.expr.weak])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from annotate.annotators.dates_join import Match
 from annotate.annotators.textnum import (
     full_year,
     norm,
@@ -409,22 +410,3 @@ _PERIODS = frozenset({"day", "week", "month", "quarter", "year", "decade", "cent
 _TIME_CONTEXT = frozenset(
     {"at", "by", "until", "till", "from", "around", "before", "after", "to", "since", "about"}
 )
-
-
-class Match:
-    """A match whose absent groups read as None; ``groups`` override some."""
-
-    def __init__(self, match: re.Match[str], **groups: str) -> None:
-        self.match, self.groups = match, groups
-
-    def __getitem__(self, name: str) -> str | None:
-        return self.groups[name] if name in self.groups else self.match.groupdict().get(name)
-
-    def start(self) -> int:
-        return self.match.start()
-
-    def end(self) -> int:
-        return self.match.end()
-
-    def group(self) -> str:
-        return self.match.group()

@@ -2,14 +2,15 @@
 
 A :class:`Period` is a calendar unit (a day, an ISO week, a quarter, a decade ...) named by its
 first day; its ``value`` is the TIMEX3 string and ``start``/``end`` its half-open ISO interval.
-Nothing here reads the clock.
+:class:`Expr` is what an expression says before it is resolved; :class:`Holiday` dates a holiday
+from the ``holidays`` package or a ``dateutil.relativedelta`` rule. Nothing here reads the clock.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -198,11 +199,6 @@ class Expr:
     attrs: dict[str, Any] = field(default_factory=dict)
 
 
-# ---- joining expressions ---------------------------------------------------------------
-
-DATE_KINDS = frozenset({"point", "weekday", "relative", "ago"})
-
-
 def time_expr(hour: int, minute: int, gran: str, zone: str | None) -> Expr:
     return Expr(
         "time",
@@ -211,30 +207,6 @@ def time_expr(hour: int, minute: int, gran: str, zone: str | None) -> Expr:
         clock=(hour, minute),
         attrs={"timezone": zone} if zone else {},
     )
-
-
-def is_day(expr: Expr) -> bool:
-    return expr.kind == "weekday" or (expr.kind in DATE_KINDS and expr.gran == "day")
-
-
-def bare_time(expr: Expr) -> bool:
-    return expr.kind == "time" and expr.date is None
-
-
-def on_day(time_expr: Expr, day: Expr) -> Expr:
-    return replace(time_expr, date=day, weak=False, attrs={**day.attrs, **time_expr.attrs})
-
-
-def with_year_of(first: Expr, last: Expr) -> Expr:
-    """The first end of a range, taking the year of the last when it has none."""
-    if first.kind != "point" or first.year is not None or first.year_offset is not None:
-        return first
-    if last.kind != "point" or (last.year is None and last.year_offset is None):
-        return first
-    year = last.year
-    if year is not None and first.month and last.month and first.month > last.month:
-        year -= 1
-    return replace(first, year=year, year_offset=last.year_offset)
 
 
 # ---- holidays ------------------------------------------------------------------------------
