@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -249,23 +250,30 @@ class Entities(Annotator):
         return found
 
     def _designated(self, text: str, found: list[Mention]) -> list[Mention]:
-        """Capitalised names followed by a corporate designator, where NER saw no entity."""
+        """Capitalised names followed by a corporate designator, where NER saw no entity or
+        only part of it ("Solheim" of "Solheim Grid ASA": the part is dropped from ``found``)."""
+        found.sort(key=lambda m: (m.start, -m.end))
+        starts = [m.start for m in found]
         taken = _Coverage(len(text), found)
-        extra = []
+        extra, dropped = [], set()
         for match in self.designated_name.finditer(text):
             start, end = match.start(1), match.end()
             words = match.group(1).split()
             while words and (words[0].lower() in _NOT_NAME_START or _POSSESSIVE.search(words[0])):
                 start = text.index(words[1], start) if len(words) > 1 else end
                 words.pop(0)
-            inside = [m for m in found if start <= m.start and m.end <= end]
-            if words and inside and not taken.overlaps(start, inside[0].start):
-                for m in inside:  # "Solheim" found, "Solheim Grid ASA" written: take the whole
-                    found.remove(m)
-                taken = _Coverage(len(text), found)
-            if words and not taken.overlaps(start, end):
+            if not words:
+                continue
+            first = bisect_left(starts, start)
+            inside = [m for m in found[first : bisect_left(starts, end)] if m.end <= end]
+            if inside and not taken.overlaps(start, inside[0].start):
+                for m in inside:
+                    dropped.add(id(m))
+                    taken.remove(m.start, m.end)
+            if not taken.overlaps(start, end):
                 extra.append(Mention(start, end, "ORG", "designator"))
                 taken.add(start, end)
+        found[:] = [m for m in found if id(m) not in dropped]
         return extra
 
     def _known(self, text: str, found: list[Mention]) -> list[Mention]:
@@ -672,6 +680,9 @@ class _Coverage:
 
     def add(self, start: int, end: int) -> None:
         self.mask[start:end] = b"\x01" * (end - start)
+
+    def remove(self, start: int, end: int) -> None:
+        self.mask[start:end] = bytes(end - start)
 
 
 @hookimpl
