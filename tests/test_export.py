@@ -183,6 +183,8 @@ def test_conll_reads_back_with_spacy_and_reassembles_entities(
     assert got == {
         ("Microsoft", "ORG"),
         ("OpenAI agreed", "EVENT"),
+        ("about $ 10 billion", "MONEY"),  # the converter joins tokens with spaces
+        ("2030", "DATE"),
         ("Oracle", "ORG"),
         ("Google", "ORG"),
     }
@@ -246,3 +248,109 @@ def test_commands_keep_spacy_out_of_cli_start_up() -> None:
     code = "import sys, annotate.cli.eval, annotate.cli.export, annotate.cli.view\n"
     code += "assert 'spacy' not in sys.modules, 'spacy imported at start-up'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def timed() -> Document:
+    text = "At 10am on Monday Acme paid $5 million for two years of service."
+    spans = [
+        ("dates", "10am", "TIME"),
+        ("dates", "Monday", "DATE"),
+        ("entities", "Acme", "ORG"),
+        ("money", "$5 million", "MONEY"),
+        ("dates", "two years", "DURATION"),
+    ]
+    annotations = []
+    for i, (layer, quote, label) in enumerate(spans, start=1):
+        start = text.index(quote)
+        annotations.append(
+            Annotation(layer, start, start + len(quote), label, {}, quote, [layer], f"T{i}")
+        )
+    return Document("timed", text, {"source": "corpus/timed.txt"}, annotations)
+
+
+@pytest.fixture
+def timed_outputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "timed"
+    folder.mkdir()
+    (folder / "timed.json").write_text(json.dumps(timed().to_json()), encoding="utf-8")
+    return folder
+
+
+def test_docbin_ents_hold_money_and_dates_labelled_for_training(timed_outputs, tmp_path):
+    def ents(*options: str) -> set[tuple[str, str]]:
+        out = tmp_path / "spacy"
+        result = CliRunner().invoke(
+            app_with_export(),
+            ["export", str(timed_outputs), "--to", "spacy", "-o", str(out), *options],
+        )
+        assert result.exit_code == 0, result.output
+        nlp = spacy.blank("en")
+        (sdoc,) = DocBin().from_disk(out / "annotations.spacy").get_docs(nlp.vocab)
+        assert {s.label_ for s in sdoc.spans["dates"]} == {"TIME", "DATE", "DURATION"}
+        return {(e.text, e.label_) for e in sdoc.ents}
+
+    assert ents() == {
+        ("10am", "TIME"),
+        ("Monday", "DATE"),
+        ("Acme", "ORG"),
+        ("$5 million", "MONEY"),
+        ("two years", "DATE"),
+    }
+    assert ("two years", "DURATION") in ents("--ent-labels", "own")
+    assert ents("--ents", "entities") == {("Acme", "ORG")}
+
+
+def test_conll_tags_money_and_dates(timed_outputs, tmp_path):
+    export_outputs([timed_outputs], Target.conll, tmp_path / "conll")
+    text = (tmp_path / "conll" / "annotations.conll").read_text(encoding="utf-8")
+    (sdoc,) = conll_ner_to_docs(text, n_sents=0)
+    got = {(e.text, e.label_) for e in sdoc.ents}
+    assert {("10 am", "TIME"), ("$ 5 million", "MONEY"), ("two years", "DATE")} <= got
+
+
+def app_with_export() -> typer.Typer:
+    app = typer.Typer()
+    export_cli.register_commands(app)
+    app.command("noop")(lambda: None)  # two commands, so `export` is a subcommand
+    return app
+
+
+def test_webanno_sources_are_absolute_iris(timed_outputs, tmp_path, monkeypatch):
+    from urllib.parse import urljoin
+
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "w3c"
+    export_outputs([timed_outputs], Target.webanno, out)
+    data = json.loads((out / "timed.jsonld").read_text(encoding="utf-8"))
+    # JSON-LD resolves a relative IRI against the document's own location; none may change.
+    here = (out / "timed.jsonld").as_uri()
+    iris = [data["id"], data["first"]["id"]]
+    for item in data["first"]["items"]:
+        iris += [item["id"], item["target"]["source"]]
+    assert all(urljoin(here, iri) == iri for iri in iris), iris
+    source = data["first"]["items"][0]["target"]["source"]
+    assert source == (tmp_path / "corpus" / "timed.txt").as_uri()
+
+    based = CliRunner().invoke(
+        app_with_export(),
+        [
+            "export",
+            str(timed_outputs),
+            "--to",
+            "webanno",
+            "-o",
+            str(out),
+            "--base",
+            "https://example.org/news/",
+        ],
+    )
+    assert based.exit_code == 0, based.output
+    data = json.loads((out / "timed.jsonld").read_text(encoding="utf-8"))
+    assert data["first"]["items"][0]["target"]["source"] == (
+        "https://example.org/news/corpus/timed.txt"
+    )
+    bad = CliRunner().invoke(
+        app_with_export(),
+        ["export", str(timed_outputs), "--to", "webanno", "-o", str(out), "--base", "news/"],
+    )
+    assert bad.exit_code == 2 and "not an absolute IRI" in bad.output

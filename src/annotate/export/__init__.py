@@ -1,7 +1,7 @@
 """Read annotate output back, and export it to other tools' formats (one module per format).
 
-Each format module has ``export(docs, out, layers) -> Exported``: it writes into the folder
-``out`` and says which files it wrote and what it could not represent.
+Each format module has ``export(docs, out, layers, options) -> Exported``: it writes into the
+folder ``out`` and says which files it wrote and what it could not represent.
 """
 
 from __future__ import annotations
@@ -20,6 +20,49 @@ INPUT_HINT = (
     "It looks like an input document: annotate it first (`annotate run {path} -o out/`), "
     "then pass the output (e.g. out/<id>.json)."
 )
+
+
+# Named-entity exports (spaCy doc.ents, CoNLL) take their spans from these layers.
+ENT_LAYERS = ("entities", "money", "dates")
+# Labels a NER model is trained on (OntoNotes, as spaCy's pipelines): money is MONEY, and of
+# the dates layer's TimeML types TIME stays TIME while DATE, DURATION and SET become DATE.
+ENT_LABELS = ("ontonotes", "own")
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """Choices of the export command that some formats use.
+
+    ``ents``: the layers whose spans become named entities (spaCy ``doc.ents``, CoNLL tags);
+    ``ent_labels``: ``ontonotes`` (MONEY, DATE, TIME) or ``own`` (each layer's own labels);
+    ``base``: the IRI that relative ``meta.source`` paths resolve against (Web Annotation).
+    """
+
+    ents: tuple[str, ...] = ENT_LAYERS
+    ent_labels: str = "ontonotes"
+    base: str | None = None
+
+
+def ent_label(annotation: Annotation, ent_labels: str = "ontonotes") -> str:
+    """The label of ``annotation`` as a named entity."""
+    if ent_labels == "own":
+        return annotation.label
+    if annotation.layer == "money":
+        return "MONEY"
+    if annotation.layer == "dates":
+        return "TIME" if annotation.label == "TIME" else "DATE"
+    return annotation.label
+
+
+def ent_annotations(
+    doc: Document, layers: list[str] | None, options: ExportOptions
+) -> list[tuple[Annotation, str]]:
+    """The annotations that become named entities, each with its entity label."""
+    return [
+        (a, ent_label(a, options.ent_labels))
+        for a in select_layers(doc, layers)
+        if a.layer in options.ents
+    ]
 
 
 @dataclass

@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from annotate.export import Exported, select_layers
+from annotate.export import Exported, ExportOptions, select_layers
 from annotate.io.writers import safe_filename, write_atomic
 from annotate.model import Annotation, Document
 
@@ -110,7 +110,12 @@ def conf(labels: set[str], plan: Plan) -> str:
     return "\n".join([*sections, *attributes]) + "\n"
 
 
-def export(docs: list[Document], out: Path, layers: list[str] | None = None) -> Exported:
+def export(
+    docs: list[Document],
+    out: Path,
+    layers: list[str] | None = None,
+    options: ExportOptions | None = None,
+) -> Exported:
     """Write brat standoff files for ``docs`` into the folder ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     result = Exported()

@@ -2,8 +2,10 @@
 
 One token a line as ``TOKEN _ _ TAG`` (no POS or chunk columns), a blank line between
 sentences, ``-DOCSTART- -X- O O`` before each document. Tokens and sentences come from
-``spacy.blank("en")`` with a ``sentencizer``; whitespace tokens are left out. Only the
-``entities`` layer unless layers are given; overlapping spans keep the longest.
+``spacy.blank("en")`` with a ``sentencizer``; whitespace tokens are left out. The tags come from
+the ``entities``, ``money`` and ``dates`` layers (``ExportOptions.ents``, only those of the
+given layers), labelled as a NER model is trained (MONEY, DATE, TIME: ``ent_label``);
+overlapping spans keep the longest.
 """
 
 from __future__ import annotations
@@ -14,21 +16,27 @@ from pathlib import Path
 import spacy
 from spacy.util import filter_spans
 
-from annotate.export import Exported, select_layers
+from annotate.export import Exported, ExportOptions, ent_annotations
 from annotate.io.writers import write_atomic
 from annotate.model import Document
 
 DOCSTART = "-DOCSTART- -X- O O"
 FILE_NAME = "annotations.conll"
-DEFAULT_LAYERS = ["entities"]
 _SPACE = re.compile(r"\s")
 
 
-def bio_lines(nlp: spacy.Language, doc: Document, layers: list[str]) -> tuple[list[str], int]:
+def bio_lines(
+    nlp: spacy.Language,
+    doc: Document,
+    layers: list[str] | None,
+    options: ExportOptions | None = None,
+) -> tuple[list[str], int]:
     """The document's lines (sentences separated by ``""``), and how many spans were left out."""
     sdoc = nlp(doc.text)
-    annotations = select_layers(doc, layers)
-    spans = [sdoc.char_span(a.start, a.end, a.label, alignment_mode="expand") for a in annotations]
+    annotations = ent_annotations(doc, layers, options or ExportOptions())
+    spans = [
+        sdoc.char_span(a.start, a.end, label, alignment_mode="expand") for a, label in annotations
+    ]
     kept = filter_spans([s for s in spans if s is not None and len(s)])
     tags = ["O"] * len(sdoc)
     for span in kept:
@@ -42,7 +50,12 @@ def bio_lines(nlp: spacy.Language, doc: Document, layers: list[str]) -> tuple[li
     return lines, len(annotations) - len(kept)
 
 
-def export(docs: list[Document], out: Path, layers: list[str] | None = None) -> Exported:
+def export(
+    docs: list[Document],
+    out: Path,
+    layers: list[str] | None = None,
+    options: ExportOptions | None = None,
+) -> Exported:
     """Write all ``docs`` into ``out/annotations.conll``."""
     out.mkdir(parents=True, exist_ok=True)
     nlp = spacy.blank("en")
@@ -50,7 +63,7 @@ def export(docs: list[Document], out: Path, layers: list[str] | None = None) -> 
     result = Exported(files=[out / FILE_NAME])
     lines: list[str] = []
     for doc in docs:
-        body, lost = bio_lines(nlp, doc, layers or DEFAULT_LAYERS)
+        body, lost = bio_lines(nlp, doc, layers, options)
         lines += [DOCSTART, "", *body]
         if lost:
             result.notes.append(f"{doc.id}: {lost} overlapping or unalignable span(s) left out")

@@ -1,9 +1,11 @@
 """spaCy ``DocBin`` (``annotations.spacy``), e.g. as training data for ``spacy train``.
 
 Texts are tokenised by ``spacy.blank("en")``; spans align to tokens with
-``char_span(..., alignment_mode="expand")``. Each layer goes in ``doc.spans[layer]``; the
-``entities`` layer also fills ``doc.ents``, overlaps resolved by ``spacy.util.filter_spans``
-(longest first). ``doc.user_data`` keeps the document id and the spans that could not be placed.
+``char_span(..., alignment_mode="expand")``. Each layer goes in ``doc.spans[layer]`` with its
+own labels; the ``entities``, ``money`` and ``dates`` layers (``ExportOptions.ents``) also fill
+``doc.ents``, labelled as a NER model is trained (MONEY, DATE, TIME: ``ent_label``), overlaps
+resolved by ``spacy.util.filter_spans`` (longest first). ``doc.user_data`` keeps the document id
+and the spans that could not be placed.
 """
 
 from __future__ import annotations
@@ -14,15 +16,20 @@ import spacy
 from spacy.tokens import Doc, DocBin, Span
 from spacy.util import filter_spans
 
-from annotate.export import Exported, select_layers
+from annotate.export import Exported, ExportOptions, ent_annotations, select_layers
 from annotate.model import Document
 
-ENTS_LAYER = "entities"
 FILE_NAME = "annotations.spacy"
 
 
-def to_spacy(nlp: spacy.Language, doc: Document, layers: list[str] | None) -> Doc:
+def to_spacy(
+    nlp: spacy.Language,
+    doc: Document,
+    layers: list[str] | None,
+    options: ExportOptions | None = None,
+) -> Doc:
     """One spaCy Doc with the document's spans; ``user_data["unplaced"]`` lists those left out."""
+    options = options or ExportOptions()
     sdoc = nlp.make_doc(doc.text)
     unplaced: list[str] = []
     groups: dict[str, list[Span]] = {}
@@ -34,7 +41,12 @@ def to_spacy(nlp: spacy.Language, doc: Document, layers: list[str] | None) -> Do
             groups.setdefault(a.layer, []).append(span)
     for layer, spans in groups.items():
         sdoc.spans[layer] = spans
-    ents = groups.get(ENTS_LAYER, [])
+    ents = [
+        span
+        for a, label in ent_annotations(doc, layers, options)
+        if (span := sdoc.char_span(a.start, a.end, label, alignment_mode="expand")) is not None
+        and len(span)
+    ]
     kept = filter_spans(ents)
     sdoc.ents = kept
     dropped = {(s.start, s.end, s.label_) for s in ents} - {
@@ -48,14 +60,19 @@ def to_spacy(nlp: spacy.Language, doc: Document, layers: list[str] | None) -> Do
     return sdoc
 
 
-def export(docs: list[Document], out: Path, layers: list[str] | None = None) -> Exported:
+def export(
+    docs: list[Document],
+    out: Path,
+    layers: list[str] | None = None,
+    options: ExportOptions | None = None,
+) -> Exported:
     """Write all ``docs`` into ``out/annotations.spacy``."""
     out.mkdir(parents=True, exist_ok=True)
     nlp = spacy.blank("en")
     docbin = DocBin(store_user_data=True)
     result = Exported(files=[out / FILE_NAME])
     for doc in docs:
-        sdoc = to_spacy(nlp, doc, layers)
+        sdoc = to_spacy(nlp, doc, layers, options)
         docbin.add(sdoc)
         result.notes += [f"{doc.id}: {problem}" for problem in sdoc.user_data["unplaced"]]
     docbin.to_disk(out / FILE_NAME)

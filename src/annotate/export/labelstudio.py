@@ -14,7 +14,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from annotate import __version__
-from annotate.export import Exported, select_layers
+from annotate.export import Exported, ExportOptions, select_layers
 from annotate.io.writers import write_atomic
 from annotate.model import Document
 
@@ -57,7 +57,12 @@ def labeling_config(docs: list[Document], layers: list[str] | None = None) -> st
     return "\n".join(lines) + "\n"
 
 
-def export(docs: list[Document], out: Path, layers: list[str] | None = None) -> Exported:
+def export(
+    docs: list[Document],
+    out: Path,
+    layers: list[str] | None = None,
+    options: ExportOptions | None = None,
+) -> Exported:
     """Write ``tasks.json`` and ``labeling-config.xml`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     tasks = [task(doc, layers) for doc in docs]

@@ -1,19 +1,26 @@
 """W3C Web Annotation (JSON-LD): ``<id>.jsonld`` per document, an ``AnnotationCollection``.
 
-Each annotation targets the document (``meta.source``, else ``urn:annotate:<id>``) through a
-``TextPositionSelector`` (code point offsets, as the model says) and a ``TextQuoteSelector``
-with ``prefix``/``suffix`` context. Bodies: the label (``tagging``), the layer
-(``classifying``), and the attrs as JSON (``describing``, ``format: application/json``).
+Each annotation targets the document through a ``TextPositionSelector`` (code point
+offsets, as the model says) and a ``TextQuoteSelector`` with ``prefix``/``suffix`` context.
+Bodies: the label (``tagging``), the layer (``classifying``), and the attrs as JSON
+(``describing``, ``format: application/json``).
+
+Every IRI is absolute, so a JSON-LD processor never resolves one against the export file's own
+location. The target ``source`` is ``meta.source`` when that is an IRI already; a path is
+resolved against ``ExportOptions.base`` (``--base``) when given, else against the current
+folder as a ``file:`` IRI; a document without a source (stdin) is ``urn:annotate:<id>``.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import re
+from pathlib import Path, PurePath
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
-from annotate.export import Exported, select_layers
+from annotate.errors import ConfigError
+from annotate.export import Exported, ExportOptions, select_layers
 from annotate.io.writers import safe_filename, write_atomic
 from annotate.model import Annotation, Document
 
@@ -21,9 +28,31 @@ CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_CHARS = 32
 
 
-def source_uri(doc: Document) -> str:
-    """The target ``source`` of the document's annotations."""
-    return str(doc.meta.get("source") or f"urn:annotate:{quote(doc.id, safe='')}")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+-]+:")  # no '.', so `x.jsonl:3` is a path
+
+
+def is_absolute_iri(value: str) -> bool:
+    return bool(_SCHEME.match(value))
+
+
+def check_base(base: str | None) -> None:
+    if base is not None and not is_absolute_iri(base):
+        raise ConfigError(
+            f"--base {base!r} is not an absolute IRI; give one such as "
+            "https://example.org/corpus/ (end it with / for a folder)."
+        )
+
+
+def source_uri(doc: Document, base: str | None = None) -> str:
+    """The target ``source`` of the document's annotations, an absolute IRI."""
+    source = str(doc.meta.get("source") or "")
+    if not source or source.startswith("<"):  # no source, or <stdin>
+        return f"urn:annotate:{quote(doc.id, safe='')}"
+    if is_absolute_iri(source):
+        return source
+    if base is not None:
+        return urljoin(base, quote(PurePath(source).as_posix()))
+    return Path(source).absolute().as_uri()
 
 
 def selectors(text: str, start: int, end: int) -> list[dict[str, Any]]:
@@ -39,8 +68,8 @@ def selectors(text: str, start: int, end: int) -> list[dict[str, Any]]:
     ]
 
 
-def annotation(doc: Document, a: Annotation, base: str) -> dict[str, Any]:
-    """One Web Annotation."""
+def annotation(doc: Document, a: Annotation, base: str, source: str) -> dict[str, Any]:
+    """One Web Annotation of the collection ``base``, targeting ``source``."""
     body: list[dict[str, Any]] = [
         {"type": "TextualBody", "purpose": "tagging", "value": a.label},
         {"type": "TextualBody", "purpose": "classifying", "value": a.layer},
@@ -60,14 +89,17 @@ def annotation(doc: Document, a: Annotation, base: str) -> dict[str, Any]:
         "motivation": "tagging",
         "creator": {"type": "Software", "name": ", ".join(a.sources) or "annotate"},
         "body": body,
-        "target": {"source": source_uri(doc), "selector": selectors(doc.text, a.start, a.end)},
+        "target": {"source": source, "selector": selectors(doc.text, a.start, a.end)},
     }
 
 
-def collection(doc: Document, layers: list[str] | None = None) -> dict[str, Any]:
+def collection(
+    doc: Document, layers: list[str] | None = None, options: ExportOptions | None = None
+) -> dict[str, Any]:
     """The document's annotations as one ``AnnotationCollection``."""
     base = f"urn:annotate:{quote(doc.id, safe='')}:annotations"
-    items = [annotation(doc, a, base) for a in select_layers(doc, layers)]
+    source = source_uri(doc, (options or ExportOptions()).base)
+    items = [annotation(doc, a, base, source) for a in select_layers(doc, layers)]
     return {
         "@context": CONTEXT,
         "id": base,
@@ -78,12 +110,19 @@ def collection(doc: Document, layers: list[str] | None = None) -> dict[str, Any]
     }
 
 
-def export(docs: list[Document], out: Path, layers: list[str] | None = None) -> Exported:
+def export(
+    docs: list[Document],
+    out: Path,
+    layers: list[str] | None = None,
+    options: ExportOptions | None = None,
+) -> Exported:
     """Write ``<id>.jsonld`` per document into ``out``."""
+    check_base((options or ExportOptions()).base)
     out.mkdir(parents=True, exist_ok=True)
     result = Exported()
     for doc in docs:
         path = out / f"{safe_filename(doc.id)}.jsonld"
-        write_atomic(path, json.dumps(collection(doc, layers), ensure_ascii=False, indent=2) + "\n")
+        data = collection(doc, layers, options)
+        write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         result.files.append(path)
     return result
