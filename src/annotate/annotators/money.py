@@ -99,6 +99,10 @@ class Money(Annotator):
         self.codes = {code: Unit(code, (code,)) for code in [*cldr.codes, *c["codes"]]}
         weak = {norm(k): Decimal(str(v)) for k, v in c["weak_words"].items()}
         words = _cldr_words(cldr, c)
+        # CLDR's bare last words ("rand", "dinars") only in lower case, as news writes them:
+        # "5 Rand analysts" and "a Rand study" are the RAND Corporation.
+        named = {norm(k) for k in c["words"]} | set(cldr.names)
+        self.lower_only = {norm(k) for k in words if norm(k) not in named and " " not in k}
         self.words = {norm(k): _unit(norm(k), v, weak.get(norm(k))) for k, v in words.items() if v}
         self.minor_words = {norm(k) for k in c["minor_units"]}
         self.weight_cues = {w.lower() for w in c["weight_cues"]}
@@ -129,7 +133,12 @@ class Money(Annotator):
         )
         scales = rf"(?:{scale}){{1,3}}"
         blockers = _alt(c["not_money_after"])
-        word = rf"(?i:{_alt(c['words'], spaced=True)})s?(?![A-Za-z])(?![\s-]+(?i:{blockers})\b)"
+        anycase = [k for k in c["words"] if k not in self.lower_only]
+        word = (
+            rf"(?:(?i:{_alt(anycase, spaced=True)})|{_alt(self.lower_only)})"
+            rf"(?:s|(?<=[A-Z])S)?(?![A-Za-z])"
+            rf"(?![\s-]+(?i:{blockers})\b)"
+        )
         before_scale = rf"(?=\s+(?i:{_alt(words)})\b)"
         before_word = rf"(?=[\s-]+(?:{word})(?!\s+for\b))"
         spelled = (
