@@ -222,3 +222,14 @@ def test_numbers_are_not_part_of_names_of_people_places_or_teams(annotate_text):
     assert "Chelsea" in texts and "Leeds" in texts and "Valencia" in texts
     people_places_teams = [a.text for a in doc.layer("entities") if a.label != "PRODUCT"]
     assert not [t for t in people_places_teams if t[-1].isdigit()]
+
+
+def test_the_company_refers_back_to_an_organisation(annotate_text):
+    doc = annotate_text(
+        "Brekka said on Monday it would cut 300 jobs in Bergen. "
+        "The company also lowered its forecast for the year.",
+        "entities",
+    )
+    brekka = assert_span(doc, "entities", "Brekka", "ORG")
+    assert "the-company" in brekka.attrs["evidence"]
+    assert_span(doc, "entities", "Bergen", "GPE")

@@ -50,6 +50,7 @@ _DEFINITION = re.compile(r"[^\S\n]*\(([A-Z][A-Za-z&.]{1,7})\)")
 # CLDR codes of bodies and groupings rather than territories.
 _SUPRANATIONAL = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB"})
 _LEADING_NUMBERS = re.compile(r"(?:[\d.,:\-–]+\s+)+(?=\D)")
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+|\n")
 _INNER_NUMBER = re.compile(r"\s+[\d.,:\-–]+\s+")
 _TRAILING_NUMBERS = re.compile(r"(?:\s+[\d.,:\-–]+)+$")
 # Labels whose names may end in a number ("Boeing 737", "Euro 2024", "Article 50").
@@ -117,6 +118,10 @@ class Entities(Annotator):
         self.name_words = {w: label for label, words in config["name_words"].items() for w in words}
         self.stoplist = frozenset(config["short_form_stoplist"])
         self.strong_cues = frozenset(config["strong_cues"])
+        nouns = "|".join(re.escape(n) for n in config["company_anaphors"])
+        self.company_anaphor = re.compile(
+            rf"(?:^|(?<=[.!?]\s)|(?<=[.!?][\"”’]\s))The\s+(?:{nouns})\b", re.MULTILINE
+        )
         self.cues = ContextCues(_expand(config["evidence"], config))
         self.known_index = _index(config["known_orgs"] + config["news_agencies"])
         self.designated_name = re.compile(
@@ -154,7 +159,10 @@ class Entities(Annotator):
             mentions += self._propagated(text, mentions)
         before = self.cues.ends_of_before_cues(text)
         names = [m for m in mentions if m.label in self.name_labels]
+        referred = self._referred_to(text, names)
         for number, entity in enumerate(self._entities(text, names, before, defined), 1):
+            if referred.intersection(map(id, entity.mentions)):
+                entity.evidence.add("ORG", "the-company")
             self._label(text, entity, before)
             canonical = self._canonical(text, entity)
             for m in entity.mentions:
@@ -235,6 +243,21 @@ class Entities(Annotator):
             return True
         surface = text[m.start : m.end]
         return surface not in self.not_names and any(c.isupper() or c.isdigit() for c in surface)
+
+    def _referred_to(self, text: str, names: list[Mention]) -> set[int]:
+        """Mentions (by ``id``) that a sentence opening "The company …" refers back to: the
+        first name of the sentence before it."""
+        names = sorted(names, key=lambda m: m.start)
+        starts = [m.start for m in names]
+        found = set()
+        for match in self.company_anaphor.finditer(text):
+            window = max(0, match.start() - 400)
+            ends = [e.end() for e in _SENTENCE_END.finditer(text, window, match.start())]
+            sentence = ends[-2] if len(ends) > 1 else window
+            first = bisect_left(starts, sentence)
+            if first < len(names) and names[first].start < match.start():
+                found.add(id(names[first]))
+        return found
 
     def _datelines(self, text: str) -> list[Mention]:
         """A dateline's place is a GPE and its agency an ORG with the role "source"."""
