@@ -13,7 +13,7 @@ from typing import Any
 
 from annotate.annotators.dates_join import Found, Match, modified, ranges, with_times
 from annotate.annotators.dates_meanings import Meanings
-from annotate.annotators.textnum import CARDINAL, ORDINALS, alternation, norm
+from annotate.annotators.textnum import CARDINAL, ORDINAL, ORDINALS, alternation, norm
 from annotate.annotators.timex import Expr, Holiday, holiday_names
 
 
@@ -116,7 +116,7 @@ class Grammar(Meanings):
             rf"(?P<weekday>(?i:{_alternation(self.weekdays)})|"
             rf"(?i:{_alternation(abbr)})\.|(?:{_alternation(abbr)})(?![\w.]))"
         )
-        day_word = rf"(?P<dayw>{_alternation(k for k, v in ORDINALS.items() if v <= 31)})(?![-\w])"
+        day_word = rf"(?P<dayw>{ORDINAL})(?![-\w])"
         day = rf"(?:(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?![\d:])|(?i:{day_word}))"
         year = r"(?P<year>\d{4})(?![\d-])"
         vague = alternation(self.vague, r"\s+")
@@ -129,7 +129,9 @@ class Grammar(Meanings):
         short_months = _alternation(w for w in self.months if len(w) == 3)
         context = r"(?<![\w$€£#.,/-])(?i:(?<=\bon\s)|(?<=\bby\s)|(?<=\buntil\s)|(?<=\bsince\s)|"
         context += r"(?<=\bfrom\s)|(?<=\bbefore\s)|(?<=\bafter\s)|(?<=\bdated\s)|(?<=\bthrough\s))"
-        ordinal = rf"(?P<ord>{_alternation(self.ordinals)}|[1-4](?:st|nd|rd|th))"
+        extra = _alternation(k for k in self.ordinals if k not in ORDINALS)
+        ordinals = f"{ORDINAL}|{extra}" if extra else ORDINAL
+        ordinal = rf"(?P<ord>{ordinals}|[1-4](?:st|nd|rd|th))"
         short_year = r"(?P<year>\d{4}|['’]?\d{2})(?![\d-])"
         which = r"(?P<which>last|next|this|coming|past|previous|current|following)"
         of_year = (
@@ -197,7 +199,7 @@ class Grammar(Meanings):
                 self._decade,
             ),
             (
-                rf"(?i:\b(?:the\s+)?(?P<ord>{_alternation(self.ordinals)}|\d{{1,2}}(?:st|nd|rd|th))"
+                rf"(?i:\b(?:the\s+)?(?P<ord>{ordinals}|\d{{1,2}}(?:st|nd|rd|th))"
                 r"[-\s]century)",
                 self._century,
             ),

@@ -49,6 +49,11 @@ ORDINALS: dict[str, int] = {w: i for i, w in enumerate(_ORDINAL_ONES, start=1)} 
 for _tens, _word in ((20, "twenty"), (30, "thirty")):
     for _i, _ones in enumerate(_ORDINAL_ONES[: 9 if _tens == 20 else 1], start=1):
         ORDINALS[f"{_word}-{_ones}"] = ORDINALS[f"{_word} {_ones}"] = _tens + _i
+# The same words as one compact pattern (faster to scan than 40 alternatives).
+ORDINAL = (
+    rf"(?:(?:twenty|thirty)[-\s])?(?:{'|'.join(sorted(_ORDINAL_ONES, key=len, reverse=True))})"
+    r"|twentieth|thirtieth"
+)
 # Unspecified amounts: a number, but not a known one (TIMEX3 "X").
 VAGUE = frozenset({"a few", "few", "several", "many", "some", "a number of", "numerous"})
 
