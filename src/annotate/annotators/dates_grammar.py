@@ -16,6 +16,14 @@ from annotate.annotators.dates_meanings import Meanings
 from annotate.annotators.textnum import CARDINAL, ORDINAL, ORDINALS, alternation, norm
 from annotate.annotators.timex import Expr, Holiday, holiday_names
 
+# A rule: its pattern, what a match means, and a trigger the text must contain (or None).
+Rule = tuple[re.Pattern[str], Callable[[Match, str], Expr | None], re.Pattern[str] | None]
+
+
+def _anycase(words: Any) -> str:
+    """An alternation of ``words`` in lower case, Title case and UPPER case."""
+    return alternation({v for w in words for v in (w.lower(), w.title(), w.upper())})
+
 
 def _alternation(words: Mapping[str, Any] | list[str]) -> str:
     return alternation(words)
@@ -79,7 +87,7 @@ class Grammar(Meanings):
 
     # ---- the patterns -----------------------------------------------------------------------
 
-    def _rules(self) -> list[tuple[re.Pattern[str], Callable[[Match, str], Expr | None]]]:
+    def _rules(self) -> list[Rule]:
         short = [
             w
             for w in self.months
@@ -107,14 +115,14 @@ class Grammar(Meanings):
         words = [a for a in abbr if a.lower() not in ("mon", "wed", "sat", "sun")]
         words += [w.lower() for w in words]  # "thu", "fri": no English word
         # Abbreviations that are also words (sat., sun., wed.) need a capital even with a dot.
+        # Any case written out as lower, Title and UPPER variants: faster to scan than (?i:).
+        names = _anycase(self.weekdays)
         weekday = (
-            rf"(?P<weekday>(?i:{_alternation(self.weekdays)})(?!\.\w)|"
-            rf"(?i:{_alternation(words)})\.|(?:{_alternation(abbr)})\.|"
+            rf"(?P<weekday>(?:{names})(?!\.\w)|(?:{_anycase(words)})\.|(?:{_alternation(abbr)})\.|"
             rf"(?:{_alternation(words)})(?![\w.]))"
         )
         weekday_md = (
-            rf"(?P<weekday>(?i:{_alternation(self.weekdays)})|"
-            rf"(?i:{_alternation(abbr)})\.|(?:{_alternation(abbr)})(?![\w.]))"
+            rf"(?P<weekday>(?:{names})|(?:{_anycase(abbr)})\.|(?:{_alternation(abbr)})(?![\w.]))"
         )
         day_word = rf"(?P<dayw>{ORDINAL})(?![-\w])"
         day = rf"(?:(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?![\d:])|(?i:{day_word}))"
@@ -308,14 +316,56 @@ class Grammar(Meanings):
                 self._nth_weekday_of,
             ),
         ]
-        return [(re.compile(p), h) for p, h in rules]
+        last_words = {k.rsplit(" ", 1)[-1] for k in self.holiday_keys}
+        relative = r"(?i:\b(?:last|next|this|coming|past|previous|current|following|prior)\b)"
+        every = r"(?i:\b(?:every|each)\b)"
+        # A rule runs only on a text where its trigger (a word every match of it contains) is.
+        triggers = {
+            "_iso": r"\d{4}-\d\d-\d\d",
+            "_slashed": r"\d[/.-]\d",
+            "_dotted": r"\d\.\d",
+            "_day_mon_year": r"\d-[A-Za-z]",
+            "_month_year": r"\d/\d{4}",
+            "_day_range": r"\d\s*[-–]\s*\d",
+            "_year_range": r"\d{4}\s*[-–]\s*\d",
+            "_decade": r"\d0s",
+            "_century": r"(?i:centur)",
+            "_quarter": r"Q[1-4]|[1-4]Q",
+            "_half": r"H[12]|[12]H",
+            "_fiscal_year": r"FY|(?i:fiscal)",
+            "_ordinal_period": r"(?i:quarter|half)",
+            "_relative": relative,
+            "_which_point": relative,
+            "_ago": r"(?i:\bago\b|earlier|from now)",
+            "_nth_weekday": r"(?i:\bago\b|from now|later|hence)",
+            "_anchored": r"(?i:past|last|previous|next|coming|following|recent|to come|ahead)",
+            "_half_unit": r"(?i:half)",
+            "_every_unit": every,
+            "_every_part": every,
+            "_times_per": r"(?i:\b(?:once|twice|thrice|times)\b)",
+            "_clock_h": r"\dh\d",
+            "_clock_word": r"(?i:noon|midday|midnight)",
+            "_holiday": rf"(?i:\b(?:{_alternation(last_words)})\b)",
+            "_season": rf"(?i:{_alternation(self.seasons)})",
+            "_week_of": r"(?i:week\s+of)",
+            "_nth_weekday_of": r"(?i:\b(?:first|second|third|fourth|fifth|last|final|[1-5]"
+            r"(?:st|nd|rd|th))\s)",
+        }
+        compiled = {pattern: re.compile(pattern) for pattern in set(triggers.values())}
+        return [(re.compile(p), h, compiled.get(triggers.get(h.__name__, ""))) for p, h in rules]
 
     # ---- scanning ---------------------------------------------------------------------------
 
     def scan(self, text: str) -> list[Found]:
         """The temporal expressions in ``text``, in order, not overlapping."""
         candidates = []
-        for priority, (pattern, handler) in enumerate(self.rules):
+        present: dict[re.Pattern[str], bool] = {}
+        for priority, (pattern, handler, trigger) in enumerate(self.rules):
+            if trigger is not None:
+                if trigger not in present:
+                    present[trigger] = trigger.search(text) is not None
+                if not present[trigger]:
+                    continue
             for match in pattern.finditer(text):
                 if match.end() > match.start() and (expr := handler(Match(match), text)):
                     candidates.append((match.start(), match.end(), priority, expr))
