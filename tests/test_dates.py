@@ -283,3 +283,17 @@ def test_news_policy_reads_the_tense_from_the_spacy_parse() -> None:
 def test_holidays_come_from_the_holidays_package_and_rules() -> None:
     values = {a.attrs["value"] for a in run("Memorial Day 2026 and Black Friday 2026.")}
     assert values == {"2026-05-25", "2026-11-27"}
+
+
+def test_holiday_rules_and_countries() -> None:
+    from annotate.annotators.timex import Holiday
+
+    black_friday = Holiday.from_config({"month": 11, "weekday": "TH(+4)", "days": 1}, ())
+    assert [black_friday.on(y).isoformat() for y in (2024, 2025)] == ["2024-11-29", "2025-11-28"]
+    assert Holiday.from_config({"easter": -2}, ()).on(2025).isoformat() == "2025-04-18"
+    assert Holiday.from_config("Christmas Day", ("US",)).fixed == (12, 25)
+    assert Holiday.from_config("Thanksgiving Day", ("US",)).fixed is None
+    with pytest.raises(ValueError, match="TH\\(\\+4\\)"):
+        Holiday.from_config({"month": 11, "weekday": "Thursday"}, ()).on(2025)
+    with pytest.raises(ValueError, match="holiday_countries"):
+        Dates(deep_merge(DEFAULTS, {"holiday_countries": ["ZZ"]}))
