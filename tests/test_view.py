@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 import subprocess
+import zlib
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from typer.testing import CliRunner
 import annotate.cli.view as view_cli
 from annotate.cli.view import view_page
 from annotate.model import Annotation, Document
-from annotate.view import render_page
+from annotate.view import COLOURS, render_page
 
 CHROMIUM = Path("/usr/bin/chromium")
 TEXT = (
@@ -112,7 +115,8 @@ def test_spans_nest_and_cross_correctly() -> None:
 def test_text_and_attributes_are_escaped() -> None:
     page = render_page(sample())
     assert page.count("<script") == 1  # only the page's own script
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</span> &amp; co" in page
+    chip = '<span class="chip l1" data-label="&lt;b&gt;LABEL&lt;/b&gt;" aria-hidden="true"></span>'
+    assert f"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;{chip}</span> &amp; co" in page
     assert "<b>LABEL</b>" not in page and "&lt;b&gt;LABEL&lt;/b&gt;" in page
     assert "<title>Deal &lt;i&gt;news&lt;/i&gt;</title>" in page
     assert "note: &quot;quoted&quot;" in page
@@ -191,5 +195,93 @@ def test_page_in_headless_chromium(tmp_path: Path) -> None:
     assert "&lt;script&gt;alert" in dom and "alert(" not in body.group(0)
     shot = tmp_path / "shot.png"
     chromium(f"--screenshot={shot}", page.as_uri(), tmp_path=tmp_path)
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert shot.stat().st_size > 10_000
+    rows = [Counter(row) for row in read_png(shot.read_bytes())]  # colour -> pixels, per row
+    # Each layer's chips are drawn in its legend colour: the colour shows in the legend's
+    # swatch and again, lower down, in the chips (and underlines) of the article.
+    for layer, colour in (("dates", COLOURS[0]), ("entities", COLOURS[1]), ("money", COLOURS[2])):
+        bands = colour_bands(rows, colour)
+        assert len(bands) >= 2, f"{layer} ({colour}): legend and chips expected, got {bands}"
+        # A chip is a block about 15 px high (an underline is 2 px).
+        assert max(hi - lo for lo, hi in bands[1:]) >= 10, f"no {layer} chip is visible: {bands}"
+    # Stance: the legend swatch per label has the colour of that label's underline.
+    for label, colour in (("collaboration", "#1e8449"), ("competition", "#c0392b")):
+        assert len(colour_bands(rows, colour)) >= 2, f"stance {label}: legend and underline"
+
+
+def read_png(data: bytes) -> list[list[tuple[int, int, int]]]:
+    """RGB rows of an 8-bit, non-interlaced RGB(A) PNG, as Chromium writes screenshots."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat = 8, b""
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour_type, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert depth == 8 and colour_type in (2, 6) and interlace == 0
+            bpp = 3 if colour_type == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw, stride = zlib.decompress(idat), width * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):  # undo the PNG filter of this row
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], (prev[i - bpp] if i >= bpp else 0)
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([tuple(line[x : x + 3]) for x in range(0, stride, bpp)])
+        prev = line
+    return rows
+
+
+def colour_bands(rows: list[Counter], colour: str) -> list[tuple[int, int]]:
+    """Runs of rows (start, end) holding a few pixels of ``colour`` (#rrggbb), top to bottom."""
+    want = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    hits = [
+        y
+        for y, row in enumerate(rows)
+        if sum(
+            count
+            for pixel, count in row.items()
+            if max(abs(p - q) for p, q in zip(pixel, want, strict=True)) <= 3
+        )
+        >= 3
+    ]
+    bands: list[tuple[int, int]] = []
+    for y in hits:
+        if bands and y - bands[-1][1] <= 4:
+            bands[-1] = (bands[-1][0], y + 1)
+        else:
+            bands.append((y, y + 1))
+    return bands
+
+
+def test_label_chips_and_a_legend_in_the_colours_of_the_page() -> None:
+    doc = sample()
+    page = render_page(doc)
+    chips = re.findall(r'<span class="chip (l\d)" data-label="([^"]*)"', page)
+    expected = [a for a in doc.annotations if a.layer != "stance"]
+    assert len(chips) == len(expected)  # one chip per span, on its last piece only
+    assert ("l1", "ORG") in chips and ("l2", "MONEY") in chips and ("l0", "DATE") in chips
+    # chip, span and legend swatch of a layer share one colour
+    for css, colour in (("l0", COLOURS[0]), ("l1", COLOURS[1]), ("l2", COLOURS[2])):
+        assert f".chip.{css} {{ background: {colour}; }}" in page
+        assert f".swatch.{css} {{ background: {colour}; }}" in page
+        assert f"border-bottom: 2px solid {colour}" in page
+    # stance: a swatch per label, coloured like that label's underline and margin label
+    legend = re.search(r'<nav class="legend">(.*?)</nav>', page).group(1)
+    assert '<span class="swatch s s-collaboration"' in legend
+    assert '<span class="swatch s s-competition"' in legend
+    assert ".swatch.s { background: var(--stance); }" in page
+    assert 'class="mark l4 s s-collaboration"' in page  # margin label of the first sentence

@@ -1,6 +1,7 @@
-"""One self-contained HTML page for an output document: coloured spans per layer, a legend
-with per-layer toggles, normalised values on hover, stance beside each sentence and the
-organisation-pair summary at the top. Inline CSS and JS only; the page loads nothing.
+"""One self-contained HTML page for an output document: coloured spans per layer, each with
+a label chip at its end (as displaCy shows entities), a legend with per-layer toggles in the
+same colours, normalised values on hover, stance labels in the margin beside each sentence
+and the organisation-pair summary at the top. Inline CSS and JS only; the page loads nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from annotate.model import Annotation, Document
 
 STANCE_LAYER = "stance"
+STANCE_LABELS = ("collaboration", "competition", "mixed", "neutral")  # coloured in page.css
 COLOURS = ("#3498db", "#e67e22", "#27ae60", "#8e44ad", "#e74c3c", "#16a085", "#f1c40f")
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
 _ASSETS = resources.files(__package__)
@@ -53,6 +55,12 @@ def _open(a: Annotation, css: str) -> str:
     )
 
 
+def _chip(a: Annotation, css: str) -> str:
+    """The label chip closing a span; empty, its text is drawn by CSS from ``data-label``, so
+    the article's text (and what a reader copies) stays the document's own."""
+    return f'<span class="chip {css}" data-label="{escape(a.label)}" aria-hidden="true"></span>'
+
+
 def _marker(a: Annotation, css: str) -> str:
     return (
         f'<span class="mark {css} {label_class(a.label)}" data-layer="{escape(a.layer)}" '
@@ -65,6 +73,7 @@ def markup(text: str, annotations: list[Annotation], classes: dict[str, str]) ->
 
     At each boundary the spans ending there close; spans opened inside them that go on
     are closed too and reopened, so crossing spans are split and the HTML stays well nested.
+    A span's label chip goes in its last piece (stance labels go in the margin instead).
     """
     spans = [a for a in annotations if a.end > a.start]
     starts: dict[int, list[Annotation]] = defaultdict(list)
@@ -77,7 +86,9 @@ def markup(text: str, annotations: list[Annotation], classes: dict[str, str]) ->
         ending = [i for i, a in enumerate(stack) if a.end == pos]
         if ending:
             closed, stack = stack[ending[0] :], stack[: ending[0]]
-            out.append("</span>" * len(closed))
+            for a in reversed(closed):  # innermost first
+                chip = a.end == pos and a.layer != STANCE_LAYER
+                out.append((_chip(a, classes[a.layer]) if chip else "") + "</span>")
             for a in sorted((a for a in closed if a.end != pos), key=lambda a: -a.end):
                 out.append(_open(a, classes[a.layer]))
                 stack.append(a)
@@ -91,29 +102,53 @@ def markup(text: str, annotations: list[Annotation], classes: dict[str, str]) ->
     return "".join(out)
 
 
+def layer_colour(layer: str, classes: dict[str, str]) -> str:
+    """The colour of a (non-stance) layer: its spans, chips and legend swatch share it."""
+    return COLOURS[list(classes).index(layer) % len(COLOURS)]
+
+
 def layer_css(classes: dict[str, str]) -> str:
     """Colour and hide rules for each layer's class."""
     rules = []
-    for i, (layer, css) in enumerate(classes.items()):
-        colour = COLOURS[i % len(COLOURS)]
+    for layer, css in classes.items():
+        colour = layer_colour(layer, classes)
         if layer != STANCE_LAYER:
-            rules.append(f".{css} {{ background: {colour}33; border-bottom: 2px solid {colour}; }}")
-        rules.append(f".swatch.{css} {{ background: {colour}; }}")
+            rules.append(
+                f".a.{css} {{ background: {colour}33; border-bottom: 2px solid {colour}; }}"
+            )
+            rules.append(f".chip.{css} {{ background: {colour}; }}")
+            rules.append(f".swatch.{css} {{ background: {colour}; }}")
         rules.append(
             f".hide-{css} .a.{css} {{ background: none; border: none; text-decoration: none; }}"
         )
-        rules.append(f".hide-{css} .mark.{css} {{ display: none; }}")
+        rules.append(f".hide-{css} .mark.{css}, .hide-{css} .chip.{css} {{ display: none; }}")
     return "\n".join(rules)
 
 
 def legend(annotations: list[Annotation], classes: dict[str, str]) -> str:
-    """A checkbox per layer, with its colour and span count."""
+    """A checkbox per layer, with its colour and span count; the stance layer shows one swatch
+    per label, in the colours of its underlines and margin labels."""
     counts = Counter(a.layer for a in annotations)
-    items = [
-        f'<label><input type="checkbox" checked data-layer="{escape(layer)}" data-class="{css}"> '
-        f'<span class="swatch {css}"></span> {escape(layer)} ({counts[layer]})</label>'
-        for layer, css in classes.items()
-    ]
+    order = {label: i for i, label in enumerate(STANCE_LABELS)}
+    stance_labels = sorted(
+        {a.label for a in annotations if a.layer == STANCE_LAYER},
+        key=lambda label: (order.get(label, len(order)), label),
+    )
+    items = []
+    for layer, css in classes.items():
+        if layer == STANCE_LAYER:
+            swatches = "".join(
+                f'<span class="swatch {label_class(label)}" title="{escape(label)}"></span> '
+                f'<span class="{label_class(label)}">{escape(label)}</span> '
+                for label in stance_labels
+            )
+            name = f"{escape(layer)} ({counts[layer]}): {swatches.strip()}"
+        else:
+            name = f'<span class="swatch {css}"></span> {escape(layer)} ({counts[layer]})'
+        items.append(
+            f'<label><input type="checkbox" checked data-layer="{escape(layer)}" '
+            f'data-class="{css}"> {name}</label>'
+        )
     return f'<nav class="legend">{"".join(items)}</nav>'
 
 
