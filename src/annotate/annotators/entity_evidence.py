@@ -9,6 +9,7 @@ place ("X-based", "based in X"). ``decide`` turns a name's model labels and cues
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ WINDOW = 50
 # Labels the model gives places and groups: a context cue alone does not turn a known territory
 # or a nationality into a company ("German shares", "Germany said in a statement").
 _PLACE_LIKE = frozenset({"GPE", "LOC", "NORP", "FAC"})
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+|\n")
 # Cues about the name itself rather than its context: they hold for every mention.
 NAME_CUES = frozenset({"designator", "known", "name-word"})
 
@@ -33,13 +35,22 @@ class Cue:
 
 class ContextCues:
     """The compiled ``evidence`` setting: one pattern for the cues before a mention (ending
-    where it starts) and one for those after it (from its end); the first cue that holds wins."""
+    where it starts) and one for those after it (from its end); the first cue that holds wins.
+    ``{org_nouns}`` and ``{org_roles}`` in a pattern stand for those word lists."""
 
     def __init__(self, config: Mapping[str, Any]) -> None:
+        words = {
+            "{org_nouns}": "|".join(re.escape(n) for n in config["org_nouns"]),
+            "{org_roles}": "|".join(
+                re.escape(r) for r in sorted(config["org_roles"], key=len, reverse=True)
+            ),
+        }
         cues: dict[str, list[tuple[Cue, str]]] = {"before": [], "after": []}
-        for kind, sides in config.items():
+        for kind, sides in config["evidence"].items():
             for side, patterns in sides.items():
-                cues[side] += [(Cue(name, KINDS[kind]), p) for name, p in patterns.items()]
+                cues[side] += [
+                    (Cue(name, KINDS[kind]), _fill(p, words)) for name, p in patterns.items()
+                ]
         self.cues = {side: [cue for cue, _ in found] for side, found in cues.items()}
         # Every before-cue starts a word: the lookaround fails fast everywhere else.
         self.before = _union(cues["before"], prefix=r"(?<!\w)(?=\w)")
@@ -59,6 +70,35 @@ class ContextCues:
         if match := self.after.match(text, end, end + WINDOW):
             found.append(self.cues["after"][int(match.lastgroup[1:])])
         return found
+
+
+class CompanyAnaphors:
+    """ "The company", "the firm"… opening a sentence: they refer back to the first name of the
+    sentence before (the ``company_anaphors`` setting)."""
+
+    def __init__(self, nouns: list[str]) -> None:
+        alternation = "|".join(re.escape(n) for n in nouns)
+        self.pattern = re.compile(
+            rf"(?:^|(?<=[.!?]\s)|(?<=[.!?][\"”’]\s))The\s+(?:{alternation})\b", re.MULTILINE
+        )
+
+    def referred_to(self, text: str, starts: list[int]) -> set[int]:
+        """Of the mention ``starts`` (sorted), those that such a sentence refers back to."""
+        found = set()
+        for match in self.pattern.finditer(text):
+            window = max(0, match.start() - 400)
+            ends = [e.end() for e in _SENTENCE_END.finditer(text, window, match.start())]
+            sentence = ends[-2] if len(ends) > 1 else window
+            first = bisect_left(starts, sentence)
+            if first < len(starts) and starts[first] < match.start():
+                found.add(starts[first])
+        return found
+
+
+def _fill(pattern: str, words: Mapping[str, str]) -> str:
+    for placeholder, alternation in words.items():
+        pattern = pattern.replace(placeholder, alternation)
+    return pattern
 
 
 def _union(cues: list[tuple[Cue, str]], prefix: str = "") -> re.Pattern[str]:

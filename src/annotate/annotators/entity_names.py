@@ -1,39 +1,22 @@
-"""Names as the entities layer compares them: keys, designator-free forms, short forms, acronyms,
-given names and datelines."""
+"""Names as the entities layer compares them: keys, designator-free forms, acronyms, the name
+lists from registry packages, and a fast search for known names in a text."""
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
+from typing import Any
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
-_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
 # Small words inside a name that an acronym skips: "Office of Fair Trading" -> OFT.
 _ACRONYM_SKIPS = frozenset("of and the for & de du der des la le von van in on at to".split())
-_MONTHS = re.compile(
-    r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d{1,2})?$"
-)
-# "BERLIN (Reuters) -", "LONDON, March 3 (AP) —", "OSLO, Norway (Bloomberg) —" at a line start.
-_DATELINE = re.compile(
-    r"^[ \t]*(?P<place>[A-Z][A-Za-z'.\-]*(?:[ ][A-Z][A-Za-z'.\-]*){0,3})"
-    r"(?:,[ ]+(?P<detail>[A-Z][^()\n,]{0,30}?))?"
-    r"[ ]+\((?P<agency>[A-Za-z][\w .&'-]{0,40}?)\)[ ]*[-—–]",
-    re.MULTILINE,
-)
-
-
-# "BRUSSELS 1996-08-22", "AL-AIN , United Arab Emirates 1996-12-06": a place and a date alone
-# on a line, as real-news corpora write datelines without an agency.
-_DATED_LINE = re.compile(
-    r"^[ \t]*(?P<place>[A-Z][A-Z'.\-]+(?:[ ][A-Z][A-Z'.\-]+){0,3})"
-    r"(?:[ ]?,[ ]+(?P<detail>[A-Z][^,\n\d]{0,30}?))?"
-    r"[ ]+(?:\d{4}-\d{2}-\d{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*"
-    r"\.?[ ]\d{1,2}(?:,?[ ]\d{4})?)[ \t]*$",
-    re.MULTILINE,
-)
+# CLDR codes of bodies and groupings rather than territories.
+_SUPRANATIONAL = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB"})
+_WORD = re.compile(r"(?<![\w&.])[\w&]+")
+_GOES_ON = re.compile(r"[\w&]|['’]\w\w")
 
 
 def key(name: str) -> str:
@@ -58,25 +41,16 @@ def title_case(name: str) -> str:
     return name.title() if name.isupper() and not is_acronym(name) else name
 
 
-class NameForms:
-    """Turns a surface name into the forms the layer compares: without designator, possessive,
-    curly quotes or doubled spaces."""
-
-    def __init__(self, designators: Iterable[str], keep: Iterable[str] = ()) -> None:
-        self.keep = {key(name) for name in keep}  # names whose 's is their own: "Sainsbury's"
-        alternation = "|".join(re.escape(d) for d in sorted(designators, key=len, reverse=True))
-        self.alternation = alternation
-        self.designator_suffix = re.compile(rf",?\s+(?:{alternation})$")
-        self.designator_after = re.compile(rf",?[^\S\n]+(?:{alternation})(?![\w-])")
-
-    def strip(self, name: str) -> str:
-        name = " ".join(name.translate(_QUOTES).split())
-        if key(name) not in self.keep:
-            name = _POSSESSIVE.sub("", name)
-        return self.designator_suffix.sub("", name) or name
-
-    def has_designator(self, name: str) -> bool:
-        return bool(self.designator_suffix.search(name))
+@functools.cache
+def given_names() -> frozenset[str]:
+    """Given names (upper case) from the US Census lists shipped by the ``names`` package."""
+    folder = resources.files("names")
+    return frozenset(
+        line.split()[0]
+        for part in ("dist.male.first", "dist.female.first")
+        for line in folder.joinpath(part).read_text().splitlines()
+        if line.strip()
+    )
 
 
 @functools.cache
@@ -98,34 +72,96 @@ def places() -> frozenset[str]:
 
 
 @functools.cache
-def given_names() -> frozenset[str]:
-    """Given names (upper case) from the US Census lists shipped by the ``names`` package."""
-    folder = resources.files("names")
-    found = set()
-    for part in ("dist.male.first", "dist.female.first"):
-        for line in folder.joinpath(part).read_text().splitlines():
-            if line.strip():
-                found.add(line.split()[0])
-    return frozenset(found)
+def territories() -> frozenset[str]:
+    """Keys of CLDR's English names of countries and territories (from babel), without the
+    EU, the UN and the numeric "world" regions."""
+    from babel import Locale
+
+    return frozenset(
+        key(name)
+        for code, name in Locale("en").territories.items()
+        if code.isalpha() and code not in _SUPRANATIONAL
+    )
 
 
-@dataclass
-class Dateline:
-    """A dateline's place(s) and news agency (if any), as character spans."""
+class NameBook:
+    """What the layer knows about names, from its settings: designators, known organisations
+    and agencies, words that type a name, words that are never names."""
 
-    places: list[tuple[int, int]]
-    agency: tuple[int, int] | None
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        designators = sorted(config["designators"], key=len, reverse=True)
+        self.designators = frozenset(designators)
+        self.alternation = "|".join(re.escape(d) for d in designators)
+        self.designator_suffix = re.compile(rf",?\s+(?:{self.alternation})$")
+        self.designator_after = re.compile(rf",?[^\S\n]+(?:{self.alternation})(?![\w-])")
+        self.known_orgs = frozenset(key(name) for name in config["known_orgs"])
+        self.agencies = frozenset(key(name) for name in config["news_agencies"])
+        self.known_index = name_index(config["known_orgs"] + config["news_agencies"])
+        self.aliases = {key(k): v for k, v in (config["aliases"] or {}).items()}
+        self.not_names = frozenset(config["not_names"])
+        self.stoplist = frozenset(config["short_form_stoplist"])
+        self.name_words = {w: label for label, ws in config["name_words"].items() for w in ws}
+        self.strip = functools.lru_cache(maxsize=8192)(self._strip)
+
+    def _strip(self, name: str) -> str:
+        """``name`` without designator, possessive (unless its own: "Sainsbury's"), curly
+        quotes or doubled spaces."""
+        name = " ".join(name.translate(_QUOTES).split())
+        if key(name) not in self.known_orgs:
+            name = POSSESSIVE.sub("", name)
+        return self.designator_suffix.sub("", name) or name
+
+    def has_designator(self, name: str) -> bool:
+        return bool(self.designator_suffix.search(name))
+
+    def typed(self, name: str) -> str | None:
+        """The label a name's last word gives it ("Marlowe Health": ORG, "AI Act": LAW)."""
+        words = name.split()
+        return self.name_words.get(words[-1]) if len(words) > 1 else None
+
+    def is_company_name(self, name: str) -> bool:
+        """Does ``name`` say by itself that it is a company ("… AG", "… Group")?"""
+        return self.has_designator(name) or self.typed(name) == "ORG"
+
+    def is_known(self, name: str) -> bool:
+        return key(name) in self.known_orgs or key(name) in self.agencies
+
+    def is_territory(self, name: str) -> bool:
+        return key(name) in territories()
+
+    @staticmethod
+    def is_given_name(word: str) -> bool:
+        return word.upper() in given_names()
+
+    def is_city(self, name: str) -> bool:
+        """A city or US state, and not also a person's name ("Mainz", "Santa Clara"; not
+        "Jackson" or "Paris", which are surnames too)."""
+        words = name.split()
+        if key(name) not in places():
+            return False
+        return len(words) > 1 or not (
+            self.is_given_name(words[0]) or words[0].upper() in surnames()
+        )
 
 
-def datelines(text: str) -> Iterator[Dateline]:
-    """Datelines at line starts: "BERLIN (Reuters) -", "LONDON, March 3 (AP) —", and a
-    place with a date alone on a line ("BRUSSELS 1996-08-22"), in text order."""
-    found = [(m, m.span("agency")) for m in _DATELINE.finditer(text)]
-    found += [(m, None) for m in _DATED_LINE.finditer(text)]
-    for match, agency in sorted(found, key=lambda f: f[0].start()):
-        places = [match.span("place")]
-        detail = match.group("detail")
-        if detail and not _MONTHS.match(detail.strip()) and not any(c.isdigit() for c in detail):
-            start = match.start("detail")
-            places.append((start, start + len(detail.rstrip())))
-        yield Dateline(places, agency)
+def name_index(names: Iterable[str]) -> dict[str, list[str]]:
+    """Names by their first word, longest first: what ``occurrences`` looks up."""
+    by_first: dict[str, list[str]] = {}
+    for name in sorted(set(names), key=lambda n: (-len(n), n)):
+        if first := _WORD.match(name):
+            by_first.setdefault(first.group(), []).append(name)
+    return by_first
+
+
+def occurrences(text: str, index: dict[str, list[str]]) -> Iterator[tuple[int, int, str]]:
+    """Whole-word occurrences in ``text`` of the names in ``index``, the longest at each
+    place, found by their first word rather than with a pattern compiled for each document."""
+    end = 0
+    for word in _WORD.finditer(text):
+        start = word.start()
+        for name in index.get(word.group(), ()) if start >= end else ():
+            stop = start + len(name)
+            if text.startswith(name, start) and not _GOES_ON.match(text, stop):
+                yield start, stop, name
+                end = stop
+                break

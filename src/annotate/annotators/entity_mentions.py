@@ -1,0 +1,335 @@
+"""Finding every mention of a name: the model's names cleaned and completed.
+
+The model's spans lose a leading "the", a possessive, stray punctuation and numbers; a
+designator the model split off joins its name; names inside an all-caps headline are left to
+propagation. Added: datelines and their agencies, capitalised names before a designator,
+known organisations, acronyms defined in parentheses, and every other mention of a name
+found once (its short forms, surname and all-caps form included).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotate.annotators.entity_datelines import datelines
+from annotate.annotators.entity_names import (
+    POSSESSIVE,
+    NameBook,
+    key,
+    name_index,
+    occurrences,
+)
+
+_SENTENCE_START = re.compile(r"(?:\A|[.!?:;\n][\"'”’)]*\s+|\n)[\"'“‘(]*\Z")
+# "the", "THE" and lower-case words before a name: "the Stargate Project", "fintech Tembo".
+_LEADING_WORDS = re.compile(r"(?:(?:The|THE|[a-z]+(?:-[a-z]+)*)\s+)+(?=[A-Z0-9])")
+_TRAILING_WORDS = re.compile(r"(?:\s+(?:and|or|&|[a-z]+))+$")
+_LEADING_NUMBERS = re.compile(r"(?:[\d.,:\-–]+\s+)+(?=\D)")
+_INNER_NUMBER = re.compile(r"\s+[\d.,:\-–]+\s+")
+_TRAILING_NUMBERS = re.compile(r"(?:\s+[\d.,:\-–]+)+$")
+# Labels whose names may end in a number ("Boeing 737", "Euro 2024", "Article 50").
+_NUMBERED = frozenset({"PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "FAC"})
+_LEADING_POSSESSIVE = re.compile(r"([A-Z][\w.-]*(?: [A-Z][\w.-]*)?)['’]s\s+(?=[A-Z])")
+_DEFINITION = re.compile(r"[^\S\n]*\(([A-Z][A-Za-z&.]{1,7})\)")
+# A line of three or more words in capitals: a headline, where the model's labels are noise.
+_HEADLINE = re.compile(r"^[^a-z\n]*[A-Z]{2,}[^a-z\n]*(?: [^a-z\n]+){2,}$", re.MULTILINE)
+_CONJOINED = re.compile(r"(.+?)\s+(?:and|&)\s+(.+)")
+# Words that start a sentence and are not part of the name that follows.
+_NOT_NAME_START = frozenset(
+    (
+        "a an and as at but by for from in into of on or so the then this that these those to "
+        "when where while with after before since although though if yet"
+    ).split()
+)
+
+
+@dataclass
+class Mention:
+    """A name in the text, with what the layer found out about it."""
+
+    start: int
+    end: int
+    label: str
+    method: str
+    role: str | None = None  # "source" for a news agency
+    fixed: bool = False  # a dateline's place or agency: its label is not voted on
+    canonical: str = ""
+    entity_id: str = ""
+    evidence: list[str] = field(default_factory=list)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+
+class MentionFinder:
+    """Every mention of a name in a text, from the model's entities and the name book."""
+
+    def __init__(self, book: NameBook, config: Mapping[str, Any]) -> None:
+        self.book = book
+        self.labels = frozenset(config["labels"])
+        self.name_labels = frozenset(config["name_labels"])
+        self.propagate = config["propagate"]
+        self.designated_name = re.compile(
+            rf"\b((?:[A-Z][\w&.'’-]*[^\S\n]+){{0,4}}?[A-Z][\w&.'’-]*),?[^\S\n]+"
+            rf"(?:{book.alternation})(?![\w-])"
+        )
+
+    def find(self, text: str, ents: Iterable[Any]) -> tuple[list[Mention], dict[str, str]]:
+        """The mentions in ``text`` given spaCy's ``ents``, and the acronyms defined in it
+        (acronym key -> name key)."""
+        found = [
+            self._trim(text, Mention(e.start_char, e.end_char, e.label_, "ner"))
+            for e in ents
+            if e.label_ in self.labels
+        ]
+        found = self._cleaned(text, [m for m in found if m.end > m.start])
+        fixed = self._datelines(text)
+        mentions = [m for m in found if not _overlaps(m, fixed)] + fixed
+        mentions += self._designated(text, mentions)
+        mentions += self._known(text, mentions)
+        defined = self._acronyms_defined(text, mentions)
+        mentions = self._split_conjoined(text, [m for m in mentions if self._is_name(text, m)])
+        if self.propagate:
+            mentions += self._propagated(text, mentions)
+        return mentions, defined
+
+    def _trim(self, text: str, m: Mention) -> Mention:
+        if m.label not in self.name_labels:
+            return m
+        if lead := _LEADING_WORDS.match(text, m.start, m.end):
+            m.start = lead.end()
+        if tail := _TRAILING_WORDS.search(text, m.start, m.end):  # "Dakota Rail and"
+            m.end = tail.start()
+        row = _LEADING_NUMBERS.match(text, m.start, m.end)  # "1 Leeds 1" in a results table
+        if row:
+            m.start = row.end()
+        if (row or m.label not in _NUMBERED) and (
+            tail := _TRAILING_NUMBERS.search(text, m.start, m.end)
+        ):
+            m.end = tail.start()  # "Valencia 3-1"; but "Boeing 737" is a product
+        tail = POSSESSIVE.search(text, m.start, m.end)
+        if tail and key(text[m.start : m.end]) not in self.book.known_orgs:
+            m.end = tail.start()
+        while m.end > m.start and (
+            text[m.end - 1] in " ,;:\"'’”-("
+            or (text[m.end - 1] == ")" and "(" not in text[m.start : m.end])
+        ):
+            m.end -= 1
+        while m.end > m.start and text[m.start] in " \"'“‘(":
+            m.start += 1
+        return m
+
+    def _cleaned(self, text: str, found: list[Mention]) -> list[Mention]:
+        """The model's names made whole: "Chelsea 1 Leeds" in a results table is two names, a
+        designator the model split off joins its name ("Skarvik Offshore" + "ASA"), a
+        territory's possessive is split off ("Norway’s Ministry of Energy"), and names inside
+        an all-caps headline are left to propagation. No name is left inside another."""
+        headlines = [h.span() for h in _HEADLINE.finditer(text)]
+        result = []
+        for m in found:
+            if any(s <= m.start and m.end <= e for s, e in headlines):
+                continue
+            if m.label in self.name_labels and m.label not in _NUMBERED:
+                *parts, m = _split_at_numbers(text, m)
+                result += parts
+            if m.label in self.name_labels:
+                if tail := self.book.designator_after.match(text, m.end):
+                    m.end = tail.end()
+                lead = _LEADING_POSSESSIVE.match(text, m.start, m.end)
+                if lead and self.book.is_territory(lead.group(1)):
+                    result.append(Mention(m.start, m.start + len(lead.group(1)), "GPE", m.method))
+                    m.start = lead.end()
+            result.append(m)
+        kept: list[Mention] = []
+        widest: Mention | None = None  # the kept name reaching furthest so far
+        for m in sorted(result, key=lambda m: (m.start, -m.end)):
+            if widest and m.end <= widest.end and m.span != widest.span:
+                continue
+            if text[m.start : m.end] not in self.book.designators:
+                kept.append(m)
+                if widest is None or m.end > widest.end:
+                    widest = m
+        return kept
+
+    def _is_name(self, text: str, m: Mention) -> bool:
+        if m.label not in self.name_labels or m.fixed:
+            return True
+        surface = text[m.start : m.end]
+        return surface not in self.book.not_names and any(
+            c.isupper() or c.isdigit() for c in surface
+        )
+
+    def _datelines(self, text: str) -> list[Mention]:
+        """A dateline's place is a GPE and its agency an ORG with the role "source"."""
+        found = []
+        for line in datelines(text):
+            place = text[line.places[0][0] : line.places[0][1]]
+            agency = text[line.agency[0] : line.agency[1]] if line.agency else ""
+            if not place.isupper() and key(agency) not in self.book.agencies:
+                continue
+            found += [Mention(s, e, "GPE", "dateline", fixed=True) for s, e in line.places]
+            if line.agency:
+                found.append(Mention(*line.agency, "ORG", "dateline", role="source", fixed=True))
+        return found
+
+    def _designated(self, text: str, found: list[Mention]) -> list[Mention]:
+        """Capitalised names followed by a corporate designator, where NER saw no entity or
+        only part of it ("Solheim" of "Solheim Grid ASA": the part is dropped from ``found``)."""
+        found.sort(key=lambda m: (m.start, -m.end))
+        starts = [m.start for m in found]
+        taken = _Coverage(len(text), found)
+        extra, dropped = [], set()
+        for match in self.designated_name.finditer(text):
+            start, end = match.start(1), match.end()
+            words = match.group(1).split()
+            while words and (words[0].lower() in _NOT_NAME_START or POSSESSIVE.search(words[0])):
+                start = text.index(words[1], start) if len(words) > 1 else end
+                words.pop(0)
+            if not words:
+                continue
+            first = bisect_left(starts, start)
+            inside = [m for m in found[first : bisect_left(starts, end)] if m.end <= end]
+            if inside and not taken.overlaps(start, inside[0].start):
+                for m in inside:
+                    dropped.add(id(m))
+                    taken.remove(m.start, m.end)
+            if not taken.overlaps(start, end):
+                extra.append(Mention(start, end, "ORG", "designator"))
+                taken.add(start, end)
+        found[:] = [m for m in found if id(m) not in dropped]
+        return extra
+
+    def _known(self, text: str, found: list[Mention]) -> list[Mention]:
+        """Well-known organisations and agencies the model missed, except at a sentence start,
+        where a capitalised "Target" or "Shell" is as likely an ordinary word."""
+        extra = []
+        for start, end, _ in occurrences(text, self.book.known_index):
+            if _SENTENCE_START.search(text, max(0, start - 8), start):
+                continue
+            clashes = [m for m in [*found, *extra] if m.start < end and start < m.end]
+            if any(m.label in self.name_labels for m in clashes):
+                continue
+            for m in clashes:  # "Last year SoftBank" (DATE) -> "Last year" + SoftBank
+                if m.end == end and m.start < start:
+                    m.end = len(text[m.start : start].rstrip()) + m.start
+                elif m.start == start and end < m.end:
+                    m.start = end + len(text[end : m.end]) - len(text[end : m.end].lstrip())
+                else:
+                    break
+            else:
+                extra.append(Mention(start, end, "ORG", "known"))
+        return extra
+
+    def _acronyms_defined(self, text: str, found: list[Mention]) -> dict[str, str]:
+        """Acronyms defined in parentheses after a name ("Office of Fair Trading (OFT)",
+        "Norwegian University of Science and Technology (NTNU)"), by key: the name's key. An
+        acronym the model missed there is added to ``found``."""
+        taken = _Coverage(len(text), found)
+        defined = {}
+        for m in list(found):
+            if m.label not in self.name_labels:
+                continue
+            after = _DEFINITION.match(text, m.end)
+            name = self.book.strip(text[m.start : m.end])
+            if after and after.group(1)[0] == name[0] and " " in name:
+                start, end = after.span(1)
+                defined[key(after.group(1))] = key(name)
+                if not taken.overlaps(start, end):
+                    found.append(Mention(start, end, m.label, "acronym"))
+                    taken.add(start, end)
+        return defined
+
+    def _split_conjoined(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """A span "Quillon and Orbis" is two names when each part is a name found elsewhere in
+        the document (or the start of one), or a known organisation."""
+        names = {key(self.book.strip(text[m.start : m.end])) for m in mentions}
+        names |= self.book.known_orgs
+        firsts = {n.split()[0] for n in names}
+        result = []
+        for m in mentions:
+            parts = _CONJOINED.fullmatch(text, m.start, m.end)
+            if (
+                m.label in self.name_labels
+                and parts
+                and all(key(p) in names or key(p) in firsts for p in parts.groups())
+            ):
+                result += [Mention(*parts.span(i), m.label, m.method) for i in (1, 2)]
+            else:
+                result.append(m)
+        return result
+
+    def _propagated(self, text: str, found: list[Mention]) -> list[Mention]:
+        """Other mentions of names already found: full and designator-free forms, a person's
+        surname, a designated company's first word, and all-caps headline forms."""
+        forms: dict[str, str] = {}
+        lower = set(re.findall(r"\b[a-z][\w'-]*", text))
+        for m in found:
+            if m.label not in self.name_labels or m.fixed:
+                continue
+            for form in self._forms(text[m.start : m.end], m.label, lower):
+                forms.setdefault(form, m.label)
+                forms.setdefault(form.upper(), m.label)
+        forms = {f: label for f, label in forms.items() if f not in self.book.not_names}
+        taken = _Coverage(len(text), found)
+        extra = []
+        for start, end, form in occurrences(text, name_index(forms)):
+            if not taken.overlaps(start, end):
+                extra.append(Mention(start, end, forms[form], "name-match"))
+                taken.add(start, end)
+        return extra
+
+    def _forms(self, surface: str, label: str, lower: set[str]) -> set[str]:
+        """The forms of a name that propagation looks for (the caller adds all-caps ones)."""
+        stripped = self.book.strip(surface)
+        forms = {surface, stripped}
+        words = stripped.split()
+        if len(words) > 1 and len(words[-1]) > 2 and words[-1][0].isupper() and label == "PERSON":
+            forms.add(words[-1])
+        if (
+            len(words) > 1
+            and self.book.is_company_name(surface)
+            and len(words[0]) > 3
+            and words[0][0].isupper()
+            and words[0].lower() not in lower
+            and words[0] not in self.book.stoplist
+        ):
+            # "Arcturus" for "Arcturus Automation Corp."; only "TESSALY" (a headline) for the
+            # undesignated "Tessaly Labs", where "Nordic" of "Nordic Cell Alliance" is no name
+            forms.add(words[0] if self.book.has_designator(surface) else words[0].upper())
+        return {f for f in forms if len(f) > 1 and f[0].isupper()}
+
+
+def _split_at_numbers(text: str, m: Mention) -> list[Mention]:
+    """The parts of a name between numbers standing alone in it."""
+    parts, start = [], m.start
+    for number in _INNER_NUMBER.finditer(text, m.start, m.end):
+        parts.append(Mention(start, number.start(), m.label, m.method))
+        start = number.end()
+    return [*parts, Mention(start, m.end, m.label, m.method)] if parts else [m]
+
+
+def _overlaps(m: Mention, others: list[Mention]) -> bool:
+    return any(o.start < m.end and m.start < o.end for o in others)
+
+
+class _Coverage:
+    """Characters already inside a mention, for overlap checks in time linear in the span."""
+
+    def __init__(self, size: int, mentions: Iterable[Mention]) -> None:
+        self.mask = bytearray(size)
+        for m in mentions:
+            self.add(m.start, m.end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(self.mask[start:end])
+
+    def add(self, start: int, end: int) -> None:
+        self.mask[start:end] = b"\x01" * (end - start)
+
+    def remove(self, start: int, end: int) -> None:
+        self.mask[start:end] = bytes(end - start)
