@@ -326,8 +326,10 @@ def test_ctrl_c_keeps_what_is_written_and_says_how_to_resume(tmp_path, workers):
     for i in range(60):
         (docs / f"d{i:02d}.txt").write_text(f"Document {i}.\n")
     out = tmp_path / "out"
+    config = tmp_path / "annotate.yaml"
+    config.write_text("batch_size: 1\n")  # written one by one, so Ctrl-C comes mid-run
     args = [*ANNOTATE, "run", str(docs), "-o", str(out), "--plugins-dir", str(plugins)]
-    args += ["--only", "slow", "--no-cache", "-q", "--workers", workers]
+    args += ["--only", "slow", "--no-cache", "-q", "--workers", workers, "--config", str(config)]
     process = subprocess.Popen(args, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list(out.glob("*.json"))) < 2:
@@ -444,7 +446,7 @@ def test_duplicate_ids_are_reported_in_jsonl_too(cli, tmp_path):
 # -- the result cache -------------------------------------------------------------------------
 
 
-def test_garbage_cache_file_is_rebuilt_and_never_blocks(tmp_path, doc):
+def test_garbage_cache_file_is_rebuilt_and_never_blocks(cli, tmp_path, doc):
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / "cache.sqlite").write_bytes(b"SQLite format 3\x00" + os.urandom(4000))
@@ -457,12 +459,13 @@ def test_garbage_cache_file_is_rebuilt_and_never_blocks(tmp_path, doc):
     assert run.returncode == 0, run.stderr
     assert "warning:" in run.stderr and "corrupt" in run.stderr and "Traceback" not in run.stderr
     assert (tmp_path / "out" / "doc.json").exists()
-    (cache / "cache.sqlite").write_bytes(os.urandom(3000))
-    info = annotate("cache", "info")
-    assert info.returncode == 0 and "Traceback" not in info.stderr, info.stderr
-    (cache / "cache.sqlite").write_bytes(os.urandom(3000))
-    clear = annotate("cache", "clear")
-    assert clear.returncode == 0 and "Traceback" not in clear.stderr, clear.stderr
+    from annotate.cache import CacheWarning
+
+    for command in ("info", "clear"):
+        (cache / "cache.sqlite").write_bytes(os.urandom(3000))
+        with pytest.warns(CacheWarning, match="corrupt"):
+            result = cli("cache", command, "--cache", cache)
+        assert result.exit_code == 0, result.output
 
 
 def test_tampered_cache_entry_is_a_miss(cli, tmp_path):
@@ -527,3 +530,95 @@ def test_config_value_of_the_wrong_type_names_file_and_line(cli, tmp_path, doc, 
     assert result.exit_code == 2
     [line] = error_lines(result)
     assert f"{config}, {message}" in line
+
+
+ODD_READER = textwrap.dedent("""
+    import annotate
+    from annotate.model import Document
+
+
+    class OddReader:
+        name = "odd"
+        extensions = (".odd",)
+
+        def read(self, source, data):
+            yield Document(id="", text="Blank id.")
+            yield Document(id="nan", text="Meta NaN.", meta={"score": float("nan")})
+            yield Document(id="fine", text="Oracle grew.")
+            raise RuntimeError("the reader broke")
+
+
+    @annotate.hookimpl
+    def register_readers(register):
+        register(OddReader())
+""")
+
+
+def test_reader_plugin_documents_are_checked_too(cli, tmp_path):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "odd_reader.py").write_text(ODD_READER)
+    (tmp_path / "x.odd").write_text("anything")
+    args = ["run", tmp_path / "x.odd", "-o", tmp_path / "out", "--plugins-dir", plugins]
+    result = cli(*args, "--only", "money", "-q")
+    assert result.exit_code == 1
+    errors = error_lines(result)
+    assert len(errors) == 3, result.stderr
+    assert "ids are non-blank strings" in errors[0]
+    assert "meta['score'] is nan" in errors[1]
+    assert "reader 'odd' failed: RuntimeError: the reader broke" in errors[2]
+    assert list(read_outputs(tmp_path / "out")) == ["fine"]
+
+
+# -- timeouts that hold -----------------------------------------------------------------------
+
+STUBBORN = textwrap.dedent("""
+    import time
+
+    import annotate
+
+
+    class Stubborn(annotate.Annotator):
+        name = "stubborn"
+        version = "1.0"
+        assigns = ("stubborn",)
+
+        def annotate(self, doc):
+            if "LOOP" in doc.text:  # swallows DocumentTimeout and goes on
+                while True:
+                    try:
+                        time.sleep(0.01)
+                    except Exception:
+                        pass
+            if "CLOOP" in doc.text:  # a C loop that holds the GIL and checks no signals
+                sum(range(10**15))
+            return [annotate.Annotation("stubborn", 0, 1, "FIRST")]
+
+
+    @annotate.hookimpl
+    def register_annotators(register):
+        register(Stubborn)
+""")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_timeout_stops_an_annotator_that_ignores_it(cli, tmp_path, workers):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "stubborn_plugin.py").write_text(STUBBORN)
+    docs = tmp_path / "in"
+    docs.mkdir()
+    for name, text in [("a", "Fine."), ("b", "LOOP here."), ("c", "CLOOP here."), ("d", "Ok.")]:
+        (docs / f"{name}.txt").write_text(text + "\n")
+    started = time.monotonic()
+    result = cli(
+        "run", docs, "-o", tmp_path / "out", "--plugins-dir", plugins, "--only", "stubborn",
+        "--timeout-per-doc", "0.5", "--workers", workers, "--no-cache", "-q",
+    )  # fmt: skip
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 1, result.output
+    errors = error_lines(result)
+    assert len(errors) == 2, result.stderr
+    for name in ("b", "c"):
+        assert any(f"{name}.txt" in e and "--timeout-per-doc 0.5s" in e for e in errors), errors
+    assert sorted(read_outputs(tmp_path / "out")) == ["a", "d"]

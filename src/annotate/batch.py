@@ -27,6 +27,7 @@ from annotate.cache import (
     resolve,
     step_identities,
 )
+from annotate.contract import json_problem
 from annotate.errors import InputError, Interrupted
 from annotate.interrupt import tracking
 from annotate.io.sources import read_paths
@@ -39,6 +40,7 @@ from annotate.parallel import (
     ProcessExecutor,
     Task,
     default_workers,
+    hard_stop_after,
 )
 from annotate.pipeline import Pipeline
 from annotate.progress import Bar
@@ -175,6 +177,8 @@ def _executor(
             raise ValueError("--scheduler needs a PipelineSpec to build the pipeline on workers")
         return DaskExecutor(scheduler, spec, fingerprint, timeout, workers or default_workers())
     count = workers or default_workers()
+    if timeout:  # only a worker process can be stopped, and replaced, at any point
+        return ProcessExecutor(1 if small else count, pipeline, fingerprint, timeout, spec)
     if count <= 1 or small:
         return InProcessExecutor(pipeline, fingerprint, timeout)
     return ProcessExecutor(count, pipeline, fingerprint, timeout, spec)
@@ -195,6 +199,10 @@ def _prepare(
         if isinstance(item, InputError):
             yield item
             continue
+        problem = _document_problem(item)
+        if problem:  # a reader plugin's document that breaks the input contract
+            yield InputError(str(item.meta.get("source", item.id)), problem)
+            continue
         if len(item.text) > limit:
             yield InputError(
                 str(item.meta.get("source", item.id)),
@@ -210,6 +218,14 @@ def _prepare(
             continue
         cached = resolve(cache, identities, doc_hash) if cache is not None and not force else {}
         yield Task(item, doc_hash, cached)
+
+
+def _document_problem(doc: Document) -> str | None:
+    if not isinstance(doc.id, str) or not doc.id.strip():
+        return f"the reader gave the id {doc.id!r}; ids are non-blank strings."
+    if not isinstance(doc.text, str) or not isinstance(doc.meta, dict):
+        return "the reader gave a document whose text is not a str or meta not a dict."
+    return json_problem(doc.text, "text") or json_problem(doc.meta, "meta")
 
 
 def _already_written(writer: Any, doc: Document, doc_hash: str, fingerprint: str) -> bool:
@@ -301,7 +317,14 @@ def _isolate(executor: Any, tasks: list[Task]) -> list[Outcome]:
             executor.restart()
             doc = task.doc
             where = doc.meta.get("source", doc.id)
-            outcomes.append(Outcome(None, f"{where} (id {doc.id}): the worker process died"))
+            why = "the worker process died"
+            timeout = getattr(executor, "timeout", None)
+            if timeout:
+                why += (
+                    f" (it crashed, or an annotator ran {hard_stop_after(timeout):g}s past "
+                    f"--timeout-per-doc {timeout:g}s and was stopped)"
+                )
+            outcomes.append(Outcome(None, f"{where} (id {doc.id}): {why}"))
     return outcomes
 
 

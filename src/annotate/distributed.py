@@ -32,7 +32,7 @@ def annotate_partition(
         key = (spec, fingerprint, timeout)
         worker = _WORKERS.get(key)
         if worker is None:
-            worker = _WORKERS[key] = Worker(spec.build(), fingerprint, timeout)
+            worker = _WORKERS[key] = Worker(spec.build(), fingerprint, timeout, hard_stop=True)
         return worker.run(tasks)
 
 

@@ -9,11 +9,13 @@ Local workers are forked from the main process after it has built the pipeline, 
 model is loaded once and shared copy-on-write (where ``fork`` is unavailable each worker
 rebuilds the pipeline from a :class:`PipelineSpec`). A worker dies with its parent.
 
-Per-document timeouts (``--timeout-per-doc``) use a ``SIGALRM`` timer around each annotator
-call, in the process's main thread (pool workers and ``--workers 1``): the annotator gets a
-``DocumentTimeout`` exception, recorded like any annotator error, and the next document goes on.
-It cannot interrupt a C extension that never returns to Python (a runaway regex); Dask workers
-run tasks in threads, where no timer is set.
+Per-document timeouts (``--timeout-per-doc``) always run in worker processes. A ``SIGALRM``
+timer around each annotator call (in the process's main thread) gives the annotator a
+``DocumentTimeout`` exception, recorded like any annotator error, and the next document goes
+on. An annotator that swallows it, or sits in C code that never returns to Python (a runaway
+regex), is stopped by a ``faulthandler`` watchdog a little later (``hard_stop_after``): the
+worker process exits, the main process starts a new one and reports that document as failed.
+Dask workers run tasks in threads, where only the watchdog applies.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import ctypes
+import faulthandler
 import json
 import multiprocessing
 import os
@@ -110,8 +113,9 @@ _UNPARSED: Any = _Unparsed()
 
 
 class _Context:
-    def __init__(self, timeout: float | None) -> None:
+    def __init__(self, timeout: float | None, hard_stop: bool = False) -> None:
         self.timeout = timeout
+        self.hard_stop = hard_stop
         self.task: Task | None = None
         self.deadline = 0.0
         self.entries: list[tuple[str, str, str]] = []
@@ -161,8 +165,48 @@ class _Cached:
         return new
 
 
+def hard_stop_after(seconds: float) -> float:
+    """How long past its deadline an annotator that ignores DocumentTimeout may run."""
+    return max(1.0, seconds / 2)
+
+
+_DEVNULL: Any = None
+
+
+@contextlib.contextmanager
+def _hard_stop(context: _Context) -> Iterator[None]:
+    """In a worker process: end the process if the annotator runs far past its deadline.
+
+    ``faulthandler``'s watchdog is a C thread that needs no GIL, so it fires even while an
+    annotator swallows every exception or sits in C code (a runaway regex). The process dies;
+    the main process replaces it and reports the document (batch._isolate).
+    """
+    global _DEVNULL
+    seconds = context.timeout
+    if not seconds or not context.hard_stop:
+        yield
+        return
+    if _DEVNULL is None:
+        _DEVNULL = open(os.devnull, "w")  # noqa: SIM115 - open for the process's life
+    remaining = max(0.0, context.deadline - time.monotonic())
+    faulthandler.dump_traceback_later(
+        remaining + hard_stop_after(seconds), exit=True, file=_DEVNULL
+    )
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+
+
 @contextlib.contextmanager
 def _alarm(context: _Context) -> Iterator[None]:
+    with _hard_stop(context), _soft_stop(context):
+        yield
+
+
+@contextlib.contextmanager
+def _soft_stop(context: _Context) -> Iterator[None]:
+    """``DocumentTimeout`` raised in the annotator at its deadline (main thread only)."""
     seconds = context.timeout
     if (
         not seconds
@@ -191,7 +235,13 @@ def _alarm(context: _Context) -> Iterator[None]:
 class Worker:
     """A pipeline ready to annotate chunks of tasks (one per process)."""
 
-    def __init__(self, pipeline: Pipeline, fingerprint: str, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        fingerprint: str,
+        timeout: float | None = None,
+        hard_stop: bool = False,
+    ) -> None:
         own = pipeline_fingerprint(pipeline)
         if own != fingerprint:
             raise PipelineMismatch(
@@ -200,7 +250,7 @@ class Worker:
                 "config files on every worker."
             )
         self.fingerprint = fingerprint
-        self.context = _Context(timeout)
+        self.context = _Context(timeout, hard_stop)
         self.identities = step_identities(pipeline)
         self.pipeline = copy.copy(pipeline)
         self.pipeline.steps = [
@@ -279,7 +329,7 @@ def _init_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's business
     pipeline = _INHERITED if spec is None else spec.build()
     assert pipeline is not None
-    _WORKER = Worker(pipeline, fingerprint, timeout)
+    _WORKER = Worker(pipeline, fingerprint, timeout, hard_stop=True)
 
 
 def _run_chunk(tasks: list[Task]) -> list[Outcome]:
@@ -300,6 +350,7 @@ class ProcessExecutor:
     ) -> None:
         global _INHERITED
         self.workers = workers
+        self.timeout = timeout
         self.lost = (BrokenProcessPool,)
         methods = multiprocessing.get_all_start_methods()
         if "fork" in methods:

@@ -130,7 +130,8 @@ def run(
         typer.Option(
             min=0.0,
             help="Seconds an annotator may spend on one document; over it, that annotator's "
-            "result is left out and reported.",
+            "result is left out and reported (one that will not stop has its worker process "
+            "replaced and the document fails). Runs in worker processes.",
         ),
     ] = None,
 ) -> None:

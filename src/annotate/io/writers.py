@@ -110,8 +110,9 @@ def _locked(path: Path) -> bool:
 def safe_filename(doc_id: str) -> str:
     """A file name for ``doc_id`` that stays inside the output folder ("../x" -> "x")."""
     name = _UNSAFE.sub("_", doc_id).strip("._")[:150]
-    if name != doc_id:  # keep distinct ids distinct after cleaning
-        name = f"{name or 'doc'}-{hashlib.sha256(doc_id.encode()).hexdigest()[:8]}"
+    if name != doc_id or not name:  # keep distinct ids distinct after cleaning; never ".json"
+        digest = hashlib.sha256(doc_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        name = f"{name or 'doc'}-{digest}"
     return name
 
 
