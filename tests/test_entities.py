@@ -233,3 +233,19 @@ def test_the_company_refers_back_to_an_organisation(annotate_text):
     brekka = assert_span(doc, "entities", "Brekka", "ORG")
     assert "the-company" in brekka.attrs["evidence"]
     assert_span(doc, "entities", "Bergen", "GPE")
+
+
+def test_an_acronym_defined_after_a_name_the_model_cut_in_pieces(annotate_text):
+    doc = annotate_text(
+        "The Australian Competition and Consumer Commission (ACCC) fined Kimberley Pastoral "
+        "Ltd on Monday. The ACCC said the Kumamoto-based Shiranui Imaging Co. Ltd had "
+        "cooperated, and that barges on the River Clyde were not involved.",
+        "entities",
+    )
+    accc = by_text(doc, "ACCC")
+    assert {a.attrs["canonical"] for a in accc} == {
+        "Australian Competition and Consumer Commission"
+    }
+    assert_span(doc, "entities", "Australian Competition and Consumer Commission", "ORG")
+    assert_span(doc, "entities", "Shiranui Imaging Co. Ltd", "ORG", canonical="Shiranui Imaging")
+    assert_span(doc, "entities", "River Clyde", "LOC")

@@ -17,6 +17,7 @@ from typing import Any
 
 from annotate.annotators.entity_datelines import datelines
 from annotate.annotators.entity_names import (
+    ACRONYM_SKIPS,
     POSSESSIVE,
     NameBook,
     key,
@@ -26,7 +27,10 @@ from annotate.annotators.entity_names import (
 
 _SENTENCE_START = re.compile(r"(?:\A|[.!?:;\n][\"'”’)]*\s+|\n)[\"'“‘(]*\Z")
 # "the", "THE" and lower-case words before a name: "the Stargate Project", "fintech Tembo".
-_LEADING_WORDS = re.compile(r"(?:(?:The|THE|[a-z]+(?:-[a-z]+)*)\s+)+(?=[A-Z0-9])")
+_LEADING_WORDS = re.compile(
+    r"(?:(?:The|THE|[a-z]+(?:-[a-z]+)*|\S+-(?:based|headquartered|owned|listed|backed|born))\s+)+"
+    r"(?=[A-Z0-9])"
+)
 _TRAILING_WORDS = re.compile(r"(?:\s+(?:and|or|&|[a-z]+))+$")
 _LEADING_NUMBERS = re.compile(r"(?:[\d.,:\-–]+\s+)+(?=\D)")
 _INNER_NUMBER = re.compile(r"\s+[\d.,:\-–]+\s+")
@@ -37,6 +41,7 @@ _LEADING_POSSESSIVE = re.compile(r"([A-Z][\w.-]*(?: [A-Z][\w.-]*)?)['’]s\s+(?=
 _DEFINITION = re.compile(r"[^\S\n]*\(([A-Z][A-Za-z&.]{1,7})\)")
 # A line of three or more words in capitals: a headline, where the model's labels are noise.
 _HEADLINE = re.compile(r"^[^a-z\n]*[A-Z]{2,}[^a-z\n]*(?: [^a-z\n]+){2,}$", re.MULTILINE)
+_NAME_WORD = re.compile(r"[\w&’'-]+")
 _CONJOINED = re.compile(r"(.+?)\s+(?:and|&)\s+(.+)")
 # Words that start a sentence and are not part of the name that follows.
 _NOT_NAME_START = frozenset(
@@ -227,21 +232,32 @@ class MentionFinder:
 
     def _acronyms_defined(self, text: str, found: list[Mention]) -> dict[str, str]:
         """Acronyms defined in parentheses after a name ("Office of Fair Trading (OFT)",
-        "Norwegian University of Science and Technology (NTNU)"), by key: the name's key. An
-        acronym the model missed there is added to ``found``."""
-        taken = _Coverage(len(text), found)
+        "Norwegian University of Science and Technology (NTNU)"), by key: the name's key.
+        Where no name the model found ends there, the capitalised words before the
+        parenthesis whose initials spell the acronym are the name ("Australian Competition
+        and Consumer Commission (ACCC)"), replacing the model's pieces of it. An acronym the
+        model missed is added to ``found``."""
+        ends = {m.end: m for m in found if m.label in self.name_labels}
         defined = {}
-        for m in list(found):
-            if m.label not in self.name_labels:
+        for match in _DEFINITION.finditer(text):
+            acronym, before = match.group(1), match.start()
+            m = ends.get(before)
+            if m is None and (span := _spelled_before(text, before, acronym)):
+                pieces = [o for o in found if o.start < span[1] and span[0] < o.end]
+                if all(span[0] <= o.start and o.end <= span[1] for o in pieces):
+                    for piece in pieces:
+                        found.remove(piece)
+                    m = Mention(*span, "ORG", "acronym")
+                    found.append(m)
+            if m is None:
                 continue
-            after = _DEFINITION.match(text, m.end)
             name = self.book.strip(text[m.start : m.end])
-            if after and after.group(1)[0] == name[0] and " " in name:
-                start, end = after.span(1)
-                defined[key(after.group(1))] = key(name)
-                if not taken.overlaps(start, end):
-                    found.append(Mention(start, end, m.label, "acronym"))
-                    taken.add(start, end)
+            if acronym[0] != name[0] or " " not in name:
+                continue
+            defined[key(acronym)] = key(name)
+            start, end = match.span(1)
+            if not any(o.start < end and start < o.end for o in found):
+                found.append(Mention(start, end, m.label, "acronym"))
         return defined
 
     def _split_conjoined(self, text: str, mentions: list[Mention]) -> list[Mention]:
@@ -302,6 +318,29 @@ class MentionFinder:
             # undesignated "Tessaly Labs", where "Nordic" of "Nordic Cell Alliance" is no name
             forms.add(words[0] if self.book.has_designator(surface) else words[0].upper())
         return {f for f in forms if len(f) > 1 and f[0].isupper()}
+
+
+def _spelled_before(text: str, end: int, acronym: str) -> tuple[int, int] | None:
+    """The span of the capitalised words (with "of", "and", "for"… between them) ending at
+    ``end`` whose initials spell ``acronym``, if any."""
+    letters = acronym.replace(".", "").replace("&", "")
+    words = list(_NAME_WORD.finditer(text, max(0, end - 120), end))
+    run: list[re.Match[str]] = []
+    for word in reversed(words):
+        if run and text[word.end() : run[-1].start()].strip(" -"):
+            break  # punctuation between: the run is over
+        run.append(word)
+    capitals = ""
+    for index, word in enumerate(run):
+        if word.group()[0].isupper():
+            capitals = word.group()[0] + capitals
+        elif word.group().lower() not in ACRONYM_SKIPS:
+            return None
+        if capitals == letters and word.group()[0].isupper():
+            return word.start(), run[0].end()
+        if len(capitals) > len(letters) or index > 2 * len(letters):
+            return None
+    return None
 
 
 def _split_at_numbers(text: str, m: Mention) -> list[Mention]:

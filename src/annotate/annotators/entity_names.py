@@ -12,7 +12,7 @@ from typing import Any
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
 # Small words inside a name that an acronym skips: "Office of Fair Trading" -> OFT.
-_ACRONYM_SKIPS = frozenset("of and the for & de du der des la le von van in on at to".split())
+ACRONYM_SKIPS = frozenset("of and the for & de du der des la le von van in on at to".split())
 # CLDR codes of bodies and groupings rather than territories.
 _SUPRANATIONAL = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB"})
 _WORD = re.compile(r"(?<![\w&.])[\w&]+")
@@ -32,7 +32,7 @@ def is_acronym(name: str) -> bool:
 
 def initials(name: str) -> str:
     """The capitals an acronym of ``name`` would have: "Office of Fair Trading" -> "OFT"."""
-    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in _ACRONYM_SKIPS]
+    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in ACRONYM_SKIPS]
     return "".join(w[0] for w in words if w[0].isupper()) if len(words) > 1 else ""
 
 
@@ -101,6 +101,9 @@ class NameBook:
         self.not_names = frozenset(config["not_names"])
         self.stoplist = frozenset(config["short_form_stoplist"])
         self.name_words = {w: label for label, ws in config["name_words"].items() for w in ws}
+        self.first_words = {
+            w: label for label, ws in config["name_first_words"].items() for w in ws
+        }
         self.strip = functools.lru_cache(maxsize=8192)(self._strip)
 
     def _strip(self, name: str) -> str:
@@ -109,15 +112,20 @@ class NameBook:
         name = " ".join(name.translate(_QUOTES).split())
         if key(name) not in self.known_orgs:
             name = POSSESSIVE.sub("", name)
-        return self.designator_suffix.sub("", name) or name
+        while (stripped := self.designator_suffix.sub("", name)) != name and stripped:
+            name = stripped  # "Hanseol Energy Solutions Co. Ltd"
+        return name
 
     def has_designator(self, name: str) -> bool:
         return bool(self.designator_suffix.search(name))
 
     def typed(self, name: str) -> str | None:
-        """The label a name's last word gives it ("Marlowe Health": ORG, "AI Act": LAW)."""
+        """The label a name's last word gives it ("Marlowe Health": ORG, "AI Act": LAW), or
+        its first ("River Clyde", "Lake Saimaa": LOC)."""
         words = name.split()
-        return self.name_words.get(words[-1]) if len(words) > 1 else None
+        if len(words) < 2:
+            return None
+        return self.name_words.get(words[-1]) or self.first_words.get(words[0])
 
     def is_company_name(self, name: str) -> bool:
         """Does ``name`` say by itself that it is a company ("… AG", "… Group")?"""
