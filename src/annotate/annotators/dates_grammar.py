@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from annotate.annotators.dates_join import Found, Match, modified, ranges, with_times
+from annotate.annotators.dates_join import Found, Match, combined, modified, ranges, with_times
 from annotate.annotators.dates_meanings import Meanings
 from annotate.annotators.textnum import CARDINAL, ORDINAL, ORDINALS, alternation, norm
 from annotate.annotators.timex import Expr, Holiday, holiday_names
@@ -261,7 +261,11 @@ class Grammar(Meanings):
                 rf"(?P<half2>\s+and\s+a\s+half)?){e}",
                 self._duration,
             ),
-            (rf"(?i:\b(?:half\s+an?\s+|an?\s+half[-\s]){unit}){e}", self._half_unit),
+            (
+                rf"(?i:\b(?:half\s+an?\s+|an?\s+half[-\s]|(?P<frac>an?\s+quarter|three\s+quarters"
+                rf")\s+of\s+an?\s+){unit}){e}",
+                self._half_unit,
+            ),
             (
                 rf"(?i:(?:(?<=\bfor\s)|(?<=\bin\s)|(?<=\bwithin\s)|(?<=\bafter\s))"
                 rf"(?P<unit>years|decades|months|weeks|days|hours)){e}",
@@ -339,7 +343,7 @@ class Grammar(Meanings):
             "_ago": r"(?i:\bago\b|earlier|from now)",
             "_nth_weekday": r"(?i:\bago\b|from now|later|hence)",
             "_anchored": r"(?i:past|last|previous|next|coming|following|recent|to come|ahead)",
-            "_half_unit": r"(?i:half)",
+            "_half_unit": r"(?i:half|quarter)",
             "_every_unit": every,
             "_every_part": every,
             "_times_per": r"(?i:\b(?:once|twice|thrice|times)\b)",
@@ -377,5 +381,5 @@ class Grammar(Meanings):
                 taken[start:end] = b"\x01" * (end - start)
                 chosen.append(Found(start, end, expr))
         chosen.sort(key=lambda f: f.start)
-        found = with_times(text, modified(text, chosen, self.prefix, self.mods))
+        found = with_times(text, modified(text, combined(text, chosen), self.prefix, self.mods))
         return ranges(text, [f for f in found if not f.expr.weak])

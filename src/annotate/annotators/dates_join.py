@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from annotate.annotators.timex import Expr
+from annotate.annotators.timex import Expr, combined_duration, unit_rank
 
 _FROM = re.compile(r"\b(?i:from|between)\s+$")
 _JOINS = {
@@ -16,6 +16,7 @@ _JOINS = {
     "between": re.compile(r"\s+and\s+"),
     "": re.compile(r"\s*(?:-|–|to|through|until)\s*"),
 }
+_AND = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+")
 _AT = re.compile(r",?\s+(?:at\s+|around\s+)?")
 _ON = re.compile(r",?\s+(?:local time\s+)?(?:on\s+)?")
 DATE_KINDS = frozenset({"point", "weekday", "relative", "ago"})
@@ -77,6 +78,41 @@ def modified(
                 expr.weak = False
         previous_end = f.end
     return found
+
+
+def combined(text: str, found: list[Found]) -> list[Found]:
+    """Durations in falling units next to each other ("2 hours and 30 minutes", "1 year, 2
+    months and 3 days") become one DURATION (``PT2H30M``, ``P1Y2M3D``)."""
+    out: list[Found] = []
+    for f in found:
+        last = out[-1] if out else None
+        if (
+            last
+            and _plain_duration(last.expr)
+            and _plain_duration(f.expr)
+            and unit_rank(f.expr.unit) > unit_rank(last.expr.unit)
+            and _AND.fullmatch(text, last.end, f.start)
+        ):
+            parts = (last.expr.parts or ((last.expr.unit, last.expr.amount),)) + (
+                (f.expr.unit, f.expr.amount),
+            )
+            expr = Expr(
+                "duration",
+                label="DURATION",
+                unit=f.expr.unit,
+                parts=parts,
+                value=combined_duration(parts),
+            )
+            out[-1] = Found(last.start, f.end, expr)
+        else:
+            out.append(f)
+    return out
+
+
+def _plain_duration(expr: Expr) -> bool:
+    return (expr.kind == "duration" and (expr.amount is not None or bool(expr.parts))) and not (
+        expr.offset or expr.date or expr.weak or expr.attrs
+    )
 
 
 def with_times(text: str, found: list[Found]) -> list[Found]:

@@ -252,15 +252,22 @@ class Meanings:
         number, unit_word = m["num"].lower(), m["unit"].lower()
         unit = self.units[unit_word]
         plural = unit_word != unit and unit_word.endswith("s")
-        if number in ("a", "an", "one") and (unit in ("second", "quarter") or plural):
+        halves = m["half"] or m["half2"]
+        if (
+            number in ("a", "an", "one")
+            and (unit in ("second", "quarter") or plural)
+            and not (halves and plural)
+        ):
             return None
         amount = self._number(number)
-        if amount is not None and (m["half"] or m["half2"]):
+        if amount is not None and halves:
             amount += 0.5
         return Expr("duration", label="DURATION", unit=unit, amount=amount)
 
     def _half_unit(self, m: Match, text: str) -> Expr:
-        return Expr("duration", label="DURATION", unit=self.units[m["unit"].lower()], amount=0.5)
+        """ "half an hour", "a quarter of an hour", "three quarters of an hour"."""
+        amount = float(parse_number(m["frac"])) if m["frac"] else 0.5
+        return Expr("duration", label="DURATION", unit=self.units[m["unit"].lower()], amount=amount)
 
     def _bare_units(self, m: Match, text: str) -> Expr:
         return Expr("duration", label="DURATION", unit=self.units[m["unit"].lower()])

@@ -230,7 +230,7 @@ def _ref(expr: Expr, anchor: date | None) -> dict[str, Any]:
 
 def _duration(expr: Expr, anchor: date | None) -> dict[str, Any]:
     """A duration; one running back (offset -1) or on (1) from the document date gets bounds."""
-    attrs: dict[str, Any] = {"value": duration(expr.amount, expr.unit)}
+    attrs: dict[str, Any] = {"value": expr.value or duration(expr.amount, expr.unit)}
     if expr.date is not None:  # TimeML: "in five years" is P5Y; the point it reaches
         point = _date(expr.date, anchor, 0)
         if point:

@@ -156,6 +156,47 @@ def duration(amount: float | None, unit: str) -> str:
     return f"P{time}{number}{letter}"
 
 
+# Duration units folded into the ISO 8601 designators, biggest first.
+_FOLD = {
+    "decade": ("year", 10),
+    "century": ("year", 100),
+    "quarter": ("month", 3),
+    "fortnight": ("week", 2),
+}
+_ISO_ORDER = ("year", "month", "week", "day", "hour", "minute", "second")
+
+
+def unit_rank(unit: str) -> int:
+    """Position of ``unit`` from the biggest (year 0) to the smallest (second 6)."""
+    return _ISO_ORDER.index(_FOLD.get(unit, (unit, 1))[0])
+
+
+def combined_duration(parts: tuple[tuple[str, float], ...]) -> str:
+    """One ISO 8601 duration for "2 hours and 30 minutes" (``PT2H30M``); weeks become days
+    when other units join them (ISO 8601 allows W only alone)."""
+    totals = dict.fromkeys(_ISO_ORDER, 0.0)
+    for unit, amount in parts:
+        base, factor = _FOLD.get(unit, (unit, 1))
+        totals[base] += amount * factor
+    if totals["week"] and any(v for k, v in totals.items() if k != "week"):
+        totals["day"] += 7 * totals.pop("week")
+    letters = {
+        "year": "Y",
+        "month": "M",
+        "week": "W",
+        "day": "D",
+        "hour": "H",
+        "minute": "M",
+        "second": "S",
+    }
+
+    def text(units: tuple[str, ...]) -> str:
+        return "".join(f"{totals[u]:g}{letters[u]}" for u in units if totals.get(u))
+
+    clock = text(("hour", "minute", "second"))
+    return "P" + text(("year", "month", "week", "day")) + (f"T{clock}" if clock else "")
+
+
 def shifted_by_duration(day: date, amount: float, unit: str, sign: int) -> date | None:
     """``day`` moved by a duration (whole days for fractions of day units), or None if unclear."""
     if float(amount).is_integer():
@@ -194,6 +235,7 @@ class Expr:
     clock: tuple[int, int] | None = None
     part: tuple[str, int, int] | None = None
     date: Expr | None = None
+    parts: tuple[tuple[str, float], ...] = ()  # a combined duration: (unit, amount) ...
     first: Expr | None = None
     last: Expr | None = None
     attrs: dict[str, Any] = field(default_factory=dict)
