@@ -622,3 +622,39 @@ def test_timeout_stops_an_annotator_that_ignores_it(cli, tmp_path, workers):
     for name in ("b", "c"):
         assert any(f"{name}.txt" in e and "--timeout-per-doc 0.5s" in e for e in errors), errors
     assert sorted(read_outputs(tmp_path / "out")) == ["a", "d"]
+
+
+BROKEN_START = textwrap.dedent("""
+    import annotate
+
+
+    class Grumpy(annotate.Annotator):
+        name = "grumpy"
+        assigns = ("grumpy",)
+
+        def setup(self, nlp):
+            raise SystemExit("no")
+
+        def annotate(self, doc):
+            return []
+
+
+    @annotate.hookimpl
+    def register_annotators(register):
+        register(Grumpy)
+""")
+
+
+def test_plugins_that_exit_on_import_or_setup_are_one_line(cli, tmp_path, doc):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "exits_on_import.py").write_text("import sys\nsys.exit(3)\n")
+    (plugins / "grumpy_plugin.py").write_text(BROKEN_START)
+    args = ["run", doc, "-o", tmp_path / "out", "--plugins-dir", plugins, "-q"]
+    with pytest.warns(UserWarning, match="exits_on_import.*SystemExit"):
+        result = cli(*args, "--only", "money,grumpy")
+    assert result.exit_code == 2
+    [line] = error_lines(result)
+    assert "annotator 'grumpy' (plugin grumpy_plugin) failed to start: SystemExit: no" in line
+    assert "--skip grumpy" in line
+    assert cli(*args, "--only", "money").exit_code == 0  # (warned once per process)

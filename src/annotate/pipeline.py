@@ -11,7 +11,7 @@ from typing import Any
 from annotate.annotator import Annotator
 from annotate.config import Config
 from annotate.contract import ContractError, Snapshot, check_annotations, check_document_values
-from annotate.errors import AnnotateError, ConfigError, InputError, available
+from annotate.errors import AnnotateError, ConfigError, InputError, PluginError, available
 from annotate.interrupt import is_real
 from annotate.merge import merge
 from annotate.model import Annotation, Document, sort_key
@@ -87,7 +87,7 @@ class Pipeline:
             self.nlp = load_model(resolve_model_name(config["model"]), wanted)
             self.model = model_label(self.nlp)
         for step in self.steps:
-            step.annotator.setup(self.nlp)
+            _starting(step.entry, step.annotator.setup, self.nlp)
 
     @property
     def names(self) -> list[str]:
@@ -216,7 +216,21 @@ def _number(annotation_id: str) -> int:
 def _make_step(entry: Entry, config: Config) -> Step:
     cls = entry.obj
     settings = config.annotator_config(entry.name, cls.default_config)
-    return Step(entry.name, cls(settings), entry)
+    return Step(entry.name, _starting(entry, cls, settings), entry)
+
+
+def _starting(entry: Entry, function: Any, *args: Any) -> Any:
+    """Create or set up an annotator; its failure is one line naming it and its plugin."""
+    try:
+        return function(*args)
+    except AnnotateError:
+        raise
+    except (Exception, SystemExit) as error:
+        raise PluginError(
+            f"annotator '{entry.name}' (plugin {entry.plugin}) failed to start: "
+            f"{type(error).__name__}: {error}. Fix or uninstall the plugin, or leave it out "
+            f"with --skip {entry.name}."
+        ) from None
 
 
 def _ordered(steps: list[Step], registry: Registry) -> list[Step]:

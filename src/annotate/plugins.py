@@ -94,7 +94,7 @@ class PluginSet:
             origin = f"package {dist.name} {dist.version}" if dist else "package"
             try:
                 plugin = ep.load()
-            except Exception as error:
+            except (Exception, SystemExit) as error:  # sys.exit() at import: a failure too
                 _warn(f"{ep.name} ({ep.value})", error)
                 continue
             self.add(plugin, ep.name, origin)
@@ -102,7 +102,7 @@ class PluginSet:
     def add_module(self, module_name: str) -> None:
         try:
             module = importlib.import_module(module_name)
-        except Exception as error:
+        except (Exception, SystemExit) as error:
             _warn(module_name, error)
             return
         self.add(module, module_name, "module")
@@ -151,7 +151,7 @@ class PluginSet:
                     impl.function(**dict.fromkeys(impl.argnames, register))
                 except PluginError:
                     raise
-                except Exception as error:
+                except (Exception, SystemExit) as error:
                     _warn(f"{plugin} ({origin})", error)
         return registry
 
@@ -164,7 +164,7 @@ def _import_path(path: Path, module_name: str) -> ModuleType | None:
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as error:
+    except (Exception, SystemExit) as error:
         del sys.modules[module_name]
         _warn(str(path), error)
         return None
