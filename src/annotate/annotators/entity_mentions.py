@@ -27,9 +27,9 @@ from annotate.annotators.entity_names import (
 
 _SENTENCE_START = re.compile(r"(?:\A|[.!?:;\n][\"'”’)]*\s+|\n)[\"'“‘(]*\Z")
 # "the", "THE" and lower-case words before a name: "the Stargate Project", "fintech Tembo".
+_PLACE_ADJECTIVE = r"\S+-(?:based|headquartered|owned|listed|backed|born)"  # "Kumamoto-based"
 _LEADING_WORDS = re.compile(
-    r"(?:(?:The|THE|[a-z]+(?:-[a-z]+)*|\S+-(?:based|headquartered|owned|listed|backed|born))\s+)+"
-    r"(?=[A-Z0-9])"
+    rf"(?:(?:The|THE|[a-z]+(?:-[a-z]+)*|{_PLACE_ADJECTIVE})\s+)+(?=[A-Z0-9])"
 )
 _TRAILING_WORDS = re.compile(r"(?:\s+(?:and|or|&|[a-z]+))+$")
 _LEADING_NUMBERS = re.compile(r"(?:[\d.,:\-–]+\s+)+(?=\D)")
@@ -192,7 +192,11 @@ class MentionFinder:
         for match in self.designated_name.finditer(text):
             start, end = match.start(1), match.end()
             words = match.group(1).split()
-            while words and (words[0].lower() in _NOT_NAME_START or POSSESSIVE.search(words[0])):
+            while words and (
+                words[0].lower() in _NOT_NAME_START
+                or POSSESSIVE.search(words[0])
+                or re.fullmatch(_PLACE_ADJECTIVE, words[0])
+            ):
                 start = text.index(words[1], start) if len(words) > 1 else end
                 words.pop(0)
             if not words:
