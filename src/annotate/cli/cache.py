@@ -70,7 +70,12 @@ def clear_command(
     cache: CacheDir = None,
     annotator: Annotated[
         list[str] | None,
-        typer.Option("--annotator", "-a", help="Clear only these annotators' results."),
+        typer.Option(
+            "--annotator",
+            "-a",
+            metavar="NAME",
+            help="Clear only these annotators' results (comma-separated or repeated).",
+        ),
     ] = None,
 ) -> None:
     """Delete cached annotator results (all, or those of --annotator)."""

@@ -108,7 +108,8 @@ def eval_command(
     gold: Annotated[Path, typer.Argument(help="Gold output: a file or folder of annotate JSON.")],
     pred: Annotated[Path, typer.Argument(help="Predicted output to score, matched by id.")],
     layer: Annotated[
-        list[str] | None, typer.Option("--layer", "-l", help="Only these layers.")
+        list[str] | None,
+        typer.Option("--layer", "-l", metavar="LAYER", help="Only these layers (comma-separated)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:

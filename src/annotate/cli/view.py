@@ -32,18 +32,27 @@ def view_page(
 
 @friendly
 def view_command(
-    path: Annotated[Path, typer.Argument(help="An output file, e.g. out/<id>.json.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="OUTPUT", help="Output of `annotate run`: out/<id>.json, or a .jsonl with --id."
+        ),
+    ],
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="HTML file (default: PATH with .html).")
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="HTML file (default: OUTPUT with .html)."),
     ] = None,
     doc_id: Annotated[
-        str | None, typer.Option("--id", help="Which document, when PATH holds several.")
+        str | None,
+        typer.Option("--id", metavar="ID", help="Which document, when OUTPUT holds several."),
     ] = None,
     layer: Annotated[
-        list[str] | None, typer.Option("--layer", "-l", help="Only these layers.")
+        list[str] | None,
+        typer.Option("--layer", "-l", metavar="LAYER", help="Only these layers (comma-separated)."),
     ] = None,
 ) -> None:
-    """Write an HTML page showing the document with its layers (open it in a browser)."""
+    """Write a self-contained HTML page of one document: spans coloured per layer with label
+    chips, a legend to toggle layers, stance labels in the margin. Open it in a browser."""
     typer.echo(str(view_page(path, out, doc_id, split_names(layer))))
 
 
