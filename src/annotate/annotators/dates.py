@@ -76,7 +76,15 @@ class Dates(Annotator):
 
 _POLICIES = {"news": 0, "future": 1, "past": -1}
 _FUTURE_AUX = frozenset({"will", "'ll", "shall", "wo", "ll"})
-_FUTURE_HEADS = frozenset({"go", "plan", "expect", "schedule", "set", "due", "aim", "intend"})
+# Verbs whose "to" complement is still to come when they are not past ("plans to list in June",
+# "is expected to close in May"); requests whose complement is, even when reported in the past
+# ("urged the board to approve it before the fall", "asked them to decide by Friday").
+# fmt: off
+_FUTURE_HEADS = frozenset({"go", "expect", "schedule", "set", "due", "plan", "aim", "intend",
+                           "promise", "vow", "pledge", "propose", "seek", "want", "hope",
+                           "prepare", "need"})
+_REQUEST_HEADS = frozenset({"urge", "ask", "call", "press", "order", "tell"})
+# fmt: on
 
 
 def _floating(expr: Expr) -> bool:
@@ -114,6 +122,8 @@ def _spacy_tense(parsed: Any, start: int, end: int) -> tuple[int, str] | None:
     for aux in auxes:
         if aux.lower_ in _FUTURE_AUX:
             return 1, aux.text
+    if verb.dep_ == "xcomp" and verb.head.lemma_ in _REQUEST_HEADS:
+        return 1, verb.head.text
     if verb.dep_ == "xcomp" and verb.head.lemma_ in _FUTURE_HEADS:
         head_aux = [c for c in verb.head.children if c.dep_ == "aux"]
         if not any(a.tag_ == "VBD" for a in [verb.head, *head_aux]):

@@ -359,7 +359,13 @@ class Meanings:
 
     def _season(self, m: Match, text: str) -> Expr | None:
         code = self.seasons[m["season"].lower()]
-        if not (m["year"] or m["the"] or word_before(text, m.start()) in self.month_context):
+        before = word_before(text, m.start())
+        if not (m["year"] or m["the"] or before in self.month_context):
+            return None
+        if not (m["year"] or m["the"]) and (
+            (before == "to" and m["season"].lower() == "fall")  # "to fall behind"
+            or _PLURAL_NOUN.match(text, m.end())  # "a run of winter storms"
+        ):
             return None
         return Expr("point", gran="season", value=code, year=int(m["year"]) if m["year"] else None)
 
