@@ -213,14 +213,17 @@ class Money(Annotator):
         yield from sorted(found_all, key=lambda a: a.start)
 
     def _vague(self, m: re.Match, hints: list) -> Annotation:
-        """ "billions of dollars": approximate, from the scale up to the next one."""
-        low = _VAGUE_SCALES[m["scale"].lower()] * _VAGUE_MULTIPLES.get((m["mult"] or "").lower(), 1)
+        """ "billions of dollars": approximate, from the scale up to the next one
+        ([1e9, 1e12)); "tens of billions" [1e10, 1e11), "hundreds of dollars" [100, 1000)."""
+        scale = _VAGUE_SCALES[m["scale"].lower()]
+        multiple = _VAGUE_MULTIPLES.get((m["mult"] or "").lower(), 1)
         unit = self._word(m["word"])
-        low = Decimal(low) * unit.factor
+        low = Decimal(scale * multiple) * unit.factor
+        step = 10 if multiple > 1 or scale == 100 else 1000
         attrs = {
             "value": None,
             "min": low,
-            "max": low * (1000 if low >= 1000 else 10),
+            "max": low * step,
             "approx": True,
             "vague": True,
         }
