@@ -30,6 +30,7 @@ class CurrencyTables:
     names: dict[str, str]  # lower-case full name, singular and plural -> code
     heads: dict[str, tuple[str, ...]]  # last word of current names ("dinar") -> codes
     symbols: dict[str, str]  # English symbol ("CA$", "€") -> code
+    countries: dict[str, str]  # lower-case English country name ("norway") -> its currency
     digits: dict[str, int]  # code -> digits of the minor unit (KWD 3, JPY 0)
 
 
@@ -43,11 +44,16 @@ def fold(text: str) -> str:
 def tables() -> CurrencyTables:
     """The CLDR tables, built on first use."""
     english = Locale.parse("en")
-    current = frozenset(
-        code
-        for territory in get_global("territory_currencies")
-        for code in get_territory_currencies(territory, start_date=CURRENT_ON, tender=True)
-    )
+    tender = {
+        territory: get_territory_currencies(territory, start_date=CURRENT_ON, tender=True)
+        for territory in sorted(get_global("territory_currencies"))
+    }
+    current = frozenset(code for codes in tender.values() for code in codes)
+    countries = {
+        fold(name): tender[territory][0]
+        for territory, name in sorted(english.territories.items())
+        if territory.isalpha() and tender.get(territory)
+    }
     # Metals, test and fund codes (XAU, XTS, XDR ...) are not money in news.
     codes = frozenset(c for c in list_currencies() if not c.startswith("X") or c in current)
     plurals = english._data["currency_names_plural"]
@@ -77,5 +83,6 @@ def tables() -> CurrencyTables:
         names=names,
         heads={k: tuple(sorted(v)) for k, v in sorted(heads.items())},
         symbols=symbols,
+        countries=countries,
         digits=digits,
     )

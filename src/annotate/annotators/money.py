@@ -39,7 +39,8 @@ _MAX_INT = 2**53
 # abbreviations (space optional) and single letters (attached only).
 _SCALE_WORDS = frozenset("hundred thousand million billion trillion lakh lac crore".split())
 _DATELINE = re.compile(
-    r"\A\s*(?P<city>[A-Z][A-Z.'’ ]*[A-Z])(?:,[^\n(—–-]{0,40})?\s*(?:\([^)\n]{0,40}\)\s*)?[-—–:]"
+    r"\A\s*(?P<city>[A-Z][A-Z.'’ ]*[A-Z])(?:,(?P<place>[^\n(—–-]{0,40}))?\s*"
+    r"(?:\([^)\n]{0,40}\)\s*)?[-—–:]"
 )
 _YEAR_DOLLARS = re.compile(r"(?i:in|constant|real|nominal)\s+\Z")
 _LETTERS = re.compile(r"[A-Za-z]+")
@@ -115,6 +116,7 @@ class Money(Annotator):
         self.unit_aliases = {k.lower(): v for k, v in c["unit_aliases"].items()}
         self.change_verbs = {w.lower() for w in c["change_verbs"]}
         self.datelines = {norm(k).upper(): v for k, v in c["datelines"].items()}
+        self.countries = cldr.countries
         self.confident = set(c["confident_defaults"])
         self.max_value = Decimal(str(c["max_value"]))
         self.signs: dict[str, list[str]] = {}  # code -> non-letter symbols meaning only it
@@ -237,6 +239,10 @@ class Money(Annotator):
         dateline = _DATELINE.match(doc.text)
         if dateline and (city := norm(dateline["city"]).upper()) in self.datelines:
             hints.append((f"dateline {city}", self.datelines[city]))
+        elif dateline and dateline["place"]:  # "STAVANGER, Norway (Reuters) -": CLDR's country
+            country = currencies.fold(norm(dateline["place"]))
+            if country in self.countries:
+                hints.append((f"dateline {dateline['place'].strip()}", self.countries[country]))
         if self.config["currency"]:
             hints.append(("config currency", str(self.config["currency"]).upper()))
         return hints
