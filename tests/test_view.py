@@ -162,6 +162,7 @@ def test_layer_option_and_command(tmp_path: Path) -> None:
     single = tmp_path / "one.json"
     single.write_text(lines[0])
     assert view_page(single) == tmp_path / "one.html"
+    assert view_page(tmp_path / "all.jsonl", doc_id="a") == tmp_path / "all-a.html"
 
 
 def chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:

@@ -11,9 +11,18 @@ from annotate.cli._util import friendly, split_names
 from annotate.errors import InputError
 from annotate.export import pick_document
 from annotate.hookspecs import hookimpl
-from annotate.io.writers import write_atomic
+from annotate.io.writers import safe_filename, write_atomic
 from annotate.names import check_layers
 from annotate.view import render_page
+
+
+def default_page(path: Path, doc_id: str | None) -> Path:
+    """``out/a.json`` -> ``out/a.html``; a document picked by ``--id`` from a ``.jsonl`` file
+    or a folder -> ``all-<id>.html`` beside the file, or ``<id>.html`` in the folder."""
+    if doc_id is None:
+        return path.with_suffix(".html")
+    name = safe_filename(doc_id)
+    return path / f"{name}.html" if path.is_dir() else path.with_name(f"{path.stem}-{name}.html")
 
 
 def view_page(
@@ -22,7 +31,7 @@ def view_page(
     """Write the page of the document in ``path`` (``doc_id`` picks one of several); its path."""
     doc = pick_document(path, doc_id)
     check_layers(layers, [doc])
-    target = out or path.with_suffix(".html")
+    target = out or default_page(path, doc.id if doc_id else None)
     if target.is_dir():
         raise InputError(str(target), "is a folder; give -o a file name, e.g. page.html.")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -40,7 +49,12 @@ def view_command(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="FILE", help="HTML file (default: OUTPUT with .html)."),
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="HTML file (default: OUTPUT with .html; with --id, OUTPUT-ID.html).",
+        ),
     ] = None,
     doc_id: Annotated[
         str | None,
