@@ -95,8 +95,9 @@ def _options(
 ) -> None:
     """Annotate news text with pluggable annotators into one JSON layer.
 
-    Start with `annotate run corpus/ -o out/`, then `annotate show` or `annotate view` a
-    result. `annotate plugins` lists the annotators and which of them run.
+    Start with `annotate run corpus/ -o out/`, then `annotate show` or `annotate view` one.
+
+    `annotate plugins` lists the annotators and which of them run.
     """
 
 
