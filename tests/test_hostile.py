@@ -207,6 +207,7 @@ HOSTILE = textwrap.dedent("""
         "exit": exit,
         "ctrl": ctrl_c,
         "docset": doc_set,
+        "twice": lambda doc: span() * 2,
     }
 
 
@@ -244,6 +245,7 @@ CASES = {
     "exit": "SystemExit: 3",
     "ctrl": "KeyboardInterrupt",
     "docset": "document['hostile'] is {1, 2} of type set",
+    "twice": "returned the same Annotation object twice",
 }
 
 
@@ -658,3 +660,78 @@ def test_plugins_that_exit_on_import_or_setup_are_one_line(cli, tmp_path, doc):
     assert "annotator 'grumpy' (plugin grumpy_plugin) failed to start: SystemExit: no" in line
     assert "--skip grumpy" in line
     assert cli(*args, "--only", "money").exit_code == 0  # (warned once per process)
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file names are always UTF-8")
+def test_file_names_that_are_not_utf8_or_hold_control_characters(cli, tmp_path):
+    docs = tmp_path / "in"
+    docs.mkdir()
+    (docs / os.fsdecode(b"caf\xe9.txt")).write_text("Oracle grew.\n")
+    result = cli("run", docs, "-o", tmp_path / "out", "--only", "money", "-q")
+    assert result.exit_code == 0, result.output
+    [record] = read_outputs(tmp_path / "out").values()
+    assert record["id"] == "caf\ufffd" and record["meta"]["source"].endswith("caf\ufffd.txt")
+    missing = tmp_path / "x\x1b[31my\nz.txt"
+    result = cli("run", missing, "-o", tmp_path / "out", "-q")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "\x1b" not in result.stderr
+    assert "x\\x1b[31my\\x0az.txt: no such file" in result.stderr
+
+
+BAD_WRITER = textwrap.dedent("""
+    import annotate
+
+
+    class Broken:
+        name = "broken"
+
+        def __init__(self, out):
+            pass
+
+        def write(self, record):
+            raise KeyError("oops")
+
+        def close(self):
+            pass
+
+
+    @annotate.hookimpl
+    def register_writers(register):
+        register(Broken)
+""")
+
+
+def test_a_failing_writer_plugin_is_one_line(cli, tmp_path, doc):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "bad_writer.py").write_text(BAD_WRITER)
+    args = ["run", doc, "-o", tmp_path / "out", "-f", "broken", "--plugins-dir", plugins]
+    result = cli(*args, "--only", "money", "-q")
+    assert result.exit_code == 2, result.output
+    [line] = error_lines(result)
+    assert "writer 'broken' failed: KeyError: 'oops'" in line
+
+
+def test_report_never_replaces_a_device_or_a_link(cli, tmp_path, doc):
+    link = tmp_path / "report.json"
+    link.symlink_to(tmp_path / "elsewhere.json")
+    for report in (Path("/dev/null"), link):
+        result = cli("run", doc, "-o", tmp_path / "out", "--only", "money", "--report", report)
+        assert result.exit_code == 2, result.output
+        assert f"{report}: is not a regular file" in result.stderr
+    assert Path("/dev/null").is_char_device() and link.is_symlink()
+
+
+def test_config_alias_bomb_is_refused(cli, tmp_path, doc):
+    lines = ["analytics:", "  aliases:", "    a: &a [x, x, x, x, x, x, x, x, x]"]
+    lines += [
+        f"    {n}: &{n} [{', '.join([f'*{p}'] * 9)}]"
+        for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+    config = tmp_path / "annotate.yaml"
+    config.write_text("\n".join(lines) + "\n")
+    started = time.monotonic()
+    result = cli("run", doc, "-o", tmp_path / "out", "--config", config)
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 2, result.output
+    assert "once its aliases (*name) are expanded" in result.stderr

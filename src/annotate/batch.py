@@ -28,7 +28,7 @@ from annotate.cache import (
     step_identities,
 )
 from annotate.contract import json_problem
-from annotate.errors import InputError, Interrupted
+from annotate.errors import AnnotateError, InputError, Interrupted, OutputError
 from annotate.interrupt import tracking
 from annotate.io.sources import read_paths
 from annotate.io.writers import remove_stale_temp_files
@@ -360,6 +360,14 @@ def _finish(
             summary.failed += 1
             report(str(error))
             continue
+        except AnnotateError:
+            raise
+        except Exception as error:  # a writer plugin's bug: nothing more can be written
+            name = getattr(writer, "name", type(writer).__name__)
+            raise OutputError(
+                str(outcome.record["meta"].get("source", outcome.record["id"])),
+                f"writer '{name}' failed: {type(error).__name__}: {error}",
+            ) from None
         words += _count(summary, outcome.record, report)
     if cache is not None and entries:
         cache.put_many(entries)

@@ -30,6 +30,22 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
     return merged
 
 
+MAX_CONFIG_NODES = 100_000  # a few hundred bytes of aliases can stand for billions
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes ``root`` holds with every alias expanded (counting stops past the max)."""
+    count, stack = 0, [root]
+    while stack and count <= MAX_CONFIG_NODES:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+    return count
+
+
 def _key_lines(node: yaml.Node, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
     """1-based line of every mapping key, by its path."""
     lines: dict[tuple[str, ...], int] = {}
@@ -107,7 +123,14 @@ def _load_file(path: str | Path | None) -> Config:
         raise ConfigError(f"{path}: cannot read config file: {error}") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None and _expanded_size(node) > MAX_CONFIG_NODES:
+            raise ConfigError(
+                f"{path}: over {MAX_CONFIG_NODES:,} values once its aliases (*name) are "
+                "expanded; write the settings out, or use fewer aliases."
+            )
         user = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply; flatten the settings.") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark else ""

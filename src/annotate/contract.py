@@ -65,11 +65,18 @@ def check_annotations(
     layers = set(assigns)
     size = len(doc.text)
     checked: list[Annotation] = []
+    seen = {id(a) for a in doc.annotations}
     for a in new:
         if not isinstance(a, Annotation):
             raise ContractError(
                 f"returned {_short(a)} of type {type(a).__name__}, not an Annotation"
             )
+        if id(a) in seen:
+            raise ContractError(
+                "returned the same Annotation object twice (or one already in the document): "
+                f"{a.layer} {a.start}-{a.end}; create a new Annotation for each span"
+            )
+        seen.add(id(a))
         if not isinstance(a.layer, str) or a.layer not in layers:
             raise ContractError(
                 f"wrote layer {_short(a.layer)}, which it does not declare in assigns "

@@ -14,9 +14,14 @@ from annotate.errors import AnnotateError, Interrupted
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# Control characters (a newline or an escape sequence in a file name, say), shown escaped.
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+
+
 def error_line(message: str) -> None:
-    """One line on stderr."""
-    print(f"error: {message}", file=sys.stderr)
+    """One line on stderr; control characters in it are escaped, so it stays one line."""
+    text = message.translate(_CONTROL).encode("utf-8", "backslashreplace").decode("utf-8")
+    print(f"error: {text}", file=sys.stderr)
 
 
 def friendly(function: F) -> F:

@@ -71,10 +71,15 @@ def read_paths(
             yield InputError(str(path), "no such file or folder; check the path.")
 
 
+def display_path(path: Path) -> str:
+    """``path`` as text: bytes of a file name that are not UTF-8 become U+FFFD."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _read_file(
     path: Path, by_ext: Mapping[str, Reader], max_chars: int | None = None
 ) -> Iterator[Document | InputError]:
-    source = str(path)
+    source = display_path(path)
     reader = by_ext.get(path.suffix.lower())
     if reader is None:
         yield InputError(

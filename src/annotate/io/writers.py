@@ -117,7 +117,16 @@ def safe_filename(doc_id: str) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file in the same folder and a rename."""
+    """Write ``text`` to ``path`` through a temp file in the same folder and a rename.
+
+    The rename would replace whatever ``path`` is, so a symbolic link, FIFO or device there
+    (``--report /dev/null``) is refused with an OutputError instead.
+    """
+    path = Path(path)
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise OutputError(
+            str(path), "is not a regular file (a link, FIFO or device?); choose another path."
+        )
     with held():  # Ctrl-C waits for the rename: no temp file is left behind
         _write_atomic(path, text)
 
