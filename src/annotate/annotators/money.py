@@ -271,6 +271,10 @@ class Money(Annotator):
             or (a.unit is None and a.scale is None and re.fullmatch(r"(?:19|20)\d\d", m["a"]))
         ):
             return None
+        if not all(
+            self._word_code_ok(text, m, self.amount.fullmatch(m[side])) for side in ("a", "b")
+        ):
+            return None
         if kw == "from" and self._changes(text, m.start()):
             return self._change(text, m, a, b, hints)
         unit = b.unit or a.unit
@@ -356,6 +360,8 @@ class Money(Annotator):
         )
         if any(w.isupper() and len(w) > 1 for w in around):
             return False
+        if amount["pre"] and not amount["sc1"] and re.fullmatch(r"(?:19|20)\d\d", amount["num1"]):
+            return False  # "NIO 2024 deliveries", "CVE 2024-3094"
         return bool(amount["code2"] or amount["sc1"] or _AFTER_WORD_CODE.match(text, m.end()))
 
     def _scale(self, text: str) -> Decimal:
