@@ -8,6 +8,7 @@ numbers in every notation, ordinals, units, currencies, scales, dates and ranges
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -120,3 +121,46 @@ def test_builtins_never_raise_on_news(run, text, date):
 @given(text=st.text(min_size=1, max_size=300).filter(str.strip), date=DOC_DATES)
 def test_builtins_never_raise_on_any_unicode(run, text, date):
     run(text, date)
+
+
+FRONT_MATTER = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["id: x", "date: 2025-13-45", "date: 2025-01-02 25:00:00", "title: !!binary aGk=",
+             "tags: !!set {a}", "a: &a [1]", "b: *a", "n: .nan", "x: [[[", "? [a]\n: b",
+             "id: [a]", "id: {a: 1}", "date: 20250101", "date: '2025-02-30'", "- a", "id: ''",
+             "<<: *a", "t: !!python/object:os.system x", "k: !!omap [a: 1]", "s: |\n  text"]
+        ),
+        st.text(max_size=20),
+    ),
+    max_size=6,
+).map(lambda lines: "---\n" + "\n".join(lines) + "\n---\nOracle grew.\n")  # fmt: skip
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=8,
+)
+JSON_LINES = st.lists(
+    st.dictionaries(
+        st.sampled_from(["text", "id", "date", "title", "x"]), JSON_VALUES, max_size=4
+    ).map(lambda d: json.dumps({"text": "Oracle grew.", **d})),
+    min_size=1,
+    max_size=3,
+).map(lambda lines: "\n".join(lines).encode())
+
+
+@FUZZ
+@given(data=st.one_of(st.binary(max_size=300), FRONT_MATTER.map(str.encode), JSON_LINES))
+def test_readers_never_raise_on_any_bytes(data):
+    from annotate.errors import InputError
+    from annotate.io.readers import JsonlReader, TextReader
+    from annotate.io.writers import dumps
+    from annotate.model import Document
+
+    for reader in (TextReader(), JsonlReader()):
+        for item in reader.read("fuzz.txt", data):
+            assert isinstance(item, Document | InputError)
+            if isinstance(item, Document):
+                dumps(item.to_json())  # strict JSON, UTF-8: writable
