@@ -734,3 +734,16 @@ def test_config_alias_bomb_is_refused(cli, tmp_path, doc):
     assert time.monotonic() - started < 10
     assert result.exit_code == 2, result.output
     assert "once its aliases (*name) are expanded" in result.stderr
+
+
+def test_stdout_reader_going_away_stops_the_run_quietly(tmp_path):
+    from test_determinism import news
+
+    (tmp_path / "in.jsonl").write_text(news(300), encoding="utf-8")
+    args = [*ANNOTATE, "run", str(tmp_path / "in.jsonl"), "-o", "-", "--only", "money", "-q"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert json.loads(process.stdout.readline())["id"] == "gen-000"
+    process.stdout.close()  # as `| head -1` does
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 141, stderr
+    assert stderr == b""

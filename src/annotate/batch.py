@@ -360,7 +360,7 @@ def _finish(
             summary.failed += 1
             report(str(error))
             continue
-        except AnnotateError:
+        except (AnnotateError, BrokenPipeError):  # BrokenPipe: `-o - | head` stopped reading
             raise
         except Exception as error:  # a writer plugin's bug: nothing more can be written
             name = getattr(writer, "name", type(writer).__name__)
