@@ -747,3 +747,19 @@ def test_stdout_reader_going_away_stops_the_run_quietly(tmp_path):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 141, stderr
     assert stderr == b""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_or_device_input_is_one_error_not_a_hang(cli, tmp_path):
+    docs = tmp_path / "in"
+    docs.mkdir()
+    (docs / "good.txt").write_text("Oracle grew.\n")
+    os.mkfifo(docs / "pipe.txt")
+    (docs / "zero.txt").symlink_to("/dev/zero")
+    started = time.monotonic()  # (a folder walk skips FIFOs; named, one is refused)
+    result = cli("run", docs, docs / "pipe.txt", "-o", tmp_path / "out", "--only", "money", "-q")
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1
+    errors = error_lines(result)
+    assert len(errors) == 2 and all("is not a regular file" in e for e in errors), errors
+    assert list(read_outputs(tmp_path / "out")) == ["good"]
