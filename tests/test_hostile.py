@@ -621,7 +621,10 @@ def test_timeout_stops_an_annotator_that_ignores_it(cli, tmp_path):
     errors = error_lines(result)
     assert len(errors) == 2, result.stderr
     for name in ("b", "c"):
-        assert any(f"{name}.txt" in e and "--timeout-per-doc 0.5s" in e for e in errors), errors
+        assert any(
+            f"{name}.txt" in e and "timed out" in e and "--timeout-per-doc 0.5s" in e
+            for e in errors
+        ), errors
     assert sorted(read_outputs(tmp_path / "out")) == ["a", "d"]
 
 

@@ -308,22 +308,31 @@ def _ordered(executor: Any, chunks: Iterator[_Chunk]) -> Iterator[tuple[_Chunk, 
 
 
 def _isolate(executor: Any, tasks: list[Task]) -> list[Outcome]:
+    stopped = getattr(executor, "stopped", lambda: False)
+    stopped()  # forget the watchdog of the chunk that broke the pool
     executor.restart()
     outcomes = []
     for task in tasks:
         try:
             outcomes.extend(executor.submit([task]).result())
         except executor.lost:
-            executor.restart()
             doc = task.doc
             where = doc.meta.get("source", doc.id)
-            why = "the worker process died"
             timeout = getattr(executor, "timeout", None)
-            if timeout:
-                why += (
-                    f" (it crashed, or an annotator ran {hard_stop_after(timeout):g}s past "
-                    f"--timeout-per-doc {timeout:g}s and was stopped)"
+            if stopped():
+                why = (
+                    f"timed out: an annotator ran {hard_stop_after(timeout):g}s past "
+                    f"--timeout-per-doc {timeout:g}s and would not stop, so its worker "
+                    "process was replaced"
                 )
+            else:
+                why = "the worker process died"
+                if timeout:
+                    why += (
+                        f" (it crashed, or an annotator ran past --timeout-per-doc {timeout:g}s "
+                        "and was stopped)"
+                    )
+            executor.restart()
             outcomes.append(Outcome(None, f"{where} (id {doc.id}): {why}"))
     return outcomes
 

@@ -27,8 +27,10 @@ import faulthandler
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -170,7 +172,9 @@ def hard_stop_after(seconds: float) -> float:
     return max(1.0, seconds / 2)
 
 
-_DEVNULL: Any = None
+# Where this worker process's watchdog writes when it fires (os.devnull unless the main
+# process gave a folder, where it then finds "Timeout" in the file named by the worker's PID).
+_WATCHDOG_FILE: Any = None
 
 
 @contextlib.contextmanager
@@ -181,16 +185,16 @@ def _hard_stop(context: _Context) -> Iterator[None]:
     annotator swallows every exception or sits in C code (a runaway regex). The process dies;
     the main process replaces it and reports the document (batch._isolate).
     """
-    global _DEVNULL
+    global _WATCHDOG_FILE
     seconds = context.timeout
     if not seconds or not context.hard_stop:
         yield
         return
-    if _DEVNULL is None:
-        _DEVNULL = open(os.devnull, "w")  # noqa: SIM115 - open for the process's life
+    if _WATCHDOG_FILE is None:
+        _WATCHDOG_FILE = open(os.devnull, "w")  # noqa: SIM115 - open for the process's life
     remaining = max(0.0, context.deadline - time.monotonic())
     faulthandler.dump_traceback_later(
-        remaining + hard_stop_after(seconds), exit=True, file=_DEVNULL
+        remaining + hard_stop_after(seconds), exit=True, file=_WATCHDOG_FILE
     )
     try:
         yield
@@ -320,10 +324,16 @@ def _die_with_parent() -> None:
 
 
 def _init_worker(
-    spec: PipelineSpec | None, fingerprint: str, timeout: float | None, parent: int
+    spec: PipelineSpec | None,
+    fingerprint: str,
+    timeout: float | None,
+    parent: int,
+    watchdog_dir: str | None = None,
 ) -> None:
-    global _WORKER
+    global _WORKER, _WATCHDOG_FILE
     _die_with_parent()
+    if watchdog_dir is not None:
+        _WATCHDOG_FILE = open(os.path.join(watchdog_dir, str(os.getpid())), "w")  # noqa: SIM115
     if os.getppid() != parent:  # the parent died before we could ask to die with it
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's business
@@ -361,7 +371,8 @@ class ProcessExecutor:
             raise RuntimeError("worker processes need a PipelineSpec where fork is unavailable")
         else:
             self.context = multiprocessing.get_context("spawn")
-        self.initargs = (spec, fingerprint, timeout, os.getpid())
+        self.watchdog_dir = tempfile.mkdtemp(prefix="annotate-watchdog-") if timeout else None
+        self.initargs = (spec, fingerprint, timeout, os.getpid(), self.watchdog_dir)
         self.pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -382,6 +393,18 @@ class ProcessExecutor:
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = self._start()
 
+    def stopped(self) -> bool:
+        """Whether a worker was ended by the --timeout-per-doc watchdog since the last call."""
+        if self.watchdog_dir is None:
+            return False
+        fired = False
+        for path in Path(self.watchdog_dir).iterdir():
+            with contextlib.suppress(OSError):
+                fired |= path.read_text(errors="replace").startswith("Timeout")
+                if path.stat().st_size:
+                    path.unlink()
+        return fired
+
     def close(self, abort: bool = False) -> None:
         global _INHERITED
         if abort:  # interrupted or failed: do not wait for the chunks being annotated
@@ -389,6 +412,8 @@ class ProcessExecutor:
                 process.terminate()
         self.pool.shutdown(wait=not abort, cancel_futures=True)
         _INHERITED = None
+        if self.watchdog_dir is not None:
+            shutil.rmtree(self.watchdog_dir, ignore_errors=True)
 
 
 def default_workers() -> int:
