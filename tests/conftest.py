@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,32 @@ def cli(app):
         return runner.invoke(app, [str(a) for a in args], input=input)
 
     return invoke
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def chromium(*args: str, tmp_path: Path, window: str = "1200,900", timeout: int = 60):
+    """Run headless Chromium (Debian's package) on a page, offline, in a fresh profile."""
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--window-size={window}",
+    ]
+    return subprocess.run(
+        [str(CHROMIUM), *flags, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tmp_path,
+    )
 
 
 def read_outputs(folder: Path) -> dict[str, dict]:

@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import re
-import subprocess
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,10 +24,10 @@ from annotate.cli.report import report_page
 from annotate.cli.run import annotate_paths
 from annotate.io.formats import writer_name
 from annotate.plugins import discover
+from conftest import CHROMIUM, chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
@@ -350,24 +349,6 @@ def test_report_of_an_empty_database(tmp_path: Path) -> None:
     assert page.count("Nothing to draw") == 3 and "<b>0</b> documents (no dates)" in page
 
 
-def chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1100,2400",
-    ]
-    return subprocess.run(
-        [str(CHROMIUM), *flags, *args], capture_output=True, text=True, timeout=60, cwd=tmp_path
-    )
-
-
 def page_requests(net_log: Path) -> list[str]:
     """URLs the page asked for (the browser's own background requests have no origin)."""
     log = json.loads(net_log.read_text())
@@ -392,15 +373,17 @@ def test_report_renders_in_headless_chromium_and_loads_nothing(
     control = tmp_path / "control.html"  # proves the request check sees a page's loads
     control.write_text('<img src="http://127.0.0.1:9/x.png">')
     chromium(f"--log-net-log={tmp_path / 'control.json'}", "--dump-dom", control.as_uri(),
-             tmp_path=tmp_path)  # fmt: skip
+             tmp_path=tmp_path, window="1100,2400")  # fmt: skip
     assert page_requests(tmp_path / "control.json") == ["http://127.0.0.1:9/x.png"]
     net = tmp_path / "net.json"
-    dom = chromium(f"--log-net-log={net}", "--dump-dom", report.as_uri(), tmp_path=tmp_path).stdout
+    dom = chromium(
+        f"--log-net-log={net}", "--dump-dom", report.as_uri(), tmp_path=tmp_path, window="1100,2400"
+    ).stdout
     assert page_requests(net) == []
     charts = re.findall(r'<svg[^>]*class="marks"[^>]*width="(\d+)"[^>]*height="(\d+)"', dom)
     assert len(charts) >= 2 and all(int(w) > 100 and int(h) > 100 for w, h in charts)
     shot = tmp_path / "shot.png"
-    chromium(f"--screenshot={shot}", report.as_uri(), tmp_path=tmp_path)
+    chromium(f"--screenshot={shot}", report.as_uri(), tmp_path=tmp_path, window="1100,2400")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 30_000
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import struct
-import subprocess
 import zlib
 from collections import Counter
 from html.parser import HTMLParser
@@ -19,8 +18,8 @@ import annotate.cli.view as view_cli
 from annotate.cli.view import view_page
 from annotate.model import Annotation, Document
 from annotate.view import COLOURS, render_page
+from conftest import CHROMIUM, chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 TEXT = (
     "Microsoft and OpenAI agreed on a deal.\n"
     'The deal is worth $10 billion, said <script>alert("x")</script> & co in 2030.'
@@ -163,24 +162,6 @@ def test_layer_option_and_command(tmp_path: Path) -> None:
     single.write_text(lines[0])
     assert view_page(single) == tmp_path / "one.html"
     assert view_page(tmp_path / "all.jsonl", doc_id="a") == tmp_path / "all-a.html"
-
-
-def chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1200,900",
-    ]
-    return subprocess.run(
-        [str(CHROMIUM), *flags, *args], capture_output=True, text=True, timeout=30, cwd=tmp_path
-    )
 
 
 def test_page_in_headless_chromium(tmp_path: Path) -> None:
