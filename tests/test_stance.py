@@ -265,3 +265,13 @@ def test_a_quote_two_clauses_down_is_the_speakers(pipeline: Pipeline) -> None:
                              "chief executive Priya Raman said.")
     stance = doc.layer("stance")[-1]
     assert stance.attrs["targets"] == ["Ashdown Group", "Morrison & Partners"]
+
+
+def test_the_companies_stand_for_two_besides_the_one_named(pipeline: Pipeline) -> None:
+    doc = annotate(pipeline, "Calumet Freight Inc. and Abernathy Grain LLC will build a grain "
+                             "terminal. The companies have also signed a research agreement with "
+                             "the University of Illinois.")
+    stance = doc.layer("stance")[-1]
+    assert stance.attrs["targets"] == [
+        "Abernathy Grain", "Calumet Freight", "University of Illinois"
+    ]

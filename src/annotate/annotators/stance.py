@@ -10,6 +10,7 @@ sum into pairs and the document. See docs/layers/stance.md for the output contra
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -73,6 +74,7 @@ if TYPE_CHECKING:
 DEFAULTS = yaml.safe_load(resources.files(__package__).joinpath("stance.yaml").read_text())
 # How many sentences back the light coreference looks for organisations.
 COREFERENCE_WINDOW = 3
+_PLURAL = re.compile(r"\b(?:they|them|both|two|pair|duo|companies|firms|partners|rivals)\b")
 _AWAY = {COLLABORATION: "toward_competition", COMPETITION: "toward_collaboration"}
 _TOWARD = {COLLABORATION: "toward_collaboration", COMPETITION: "toward_competition"}
 
@@ -241,8 +243,15 @@ class Stance(Annotator):
         before = [o for o in organisations if o.start < anaphors[0].start]
         if names or ANAPHOR in kinds:
             before += context.earlier
+        # "the companies", "both", "the two" stand for two organisations besides those named
+        # ("the companies signed an agreement with X"); other anaphors fill the pair
+        plural = ANAPHOR in kinds and any(
+            _PLURAL.search(parsed[m.start : m.end].text.lower())
+            for m in anaphors if m.pattern.kind == ANAPHOR
+        )
+        wanted = len(names) + 2 if plural else 2
         for org in before:
-            if len(names) >= 2:
+            if len(names) >= wanted:
                 break
             if org.name not in names:
                 names.add(org.name)
