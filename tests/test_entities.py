@@ -249,3 +249,13 @@ def test_an_acronym_defined_after_a_name_the_model_cut_in_pieces(annotate_text):
     assert_span(doc, "entities", "Australian Competition and Consumer Commission", "ORG")
     assert_span(doc, "entities", "Shiranui Imaging Co. Ltd", "ORG", canonical="Shiranui Imaging")
     assert_span(doc, "entities", "River Clyde", "LOC")
+
+
+def test_a_product_named_after_its_kind_is_no_company(annotate_text):
+    doc = annotate_text(
+        "Hjortholm Pharma A/S, whose weekly injection Slimora sold well, cut prices. "
+        "Kallisto Semiconductor Corp. said its new chip K9 would ship in May.",
+        "entities", "stance",
+    )
+    assert {a.label for a in by_text(doc, "Slimora")} == {"PRODUCT"}
+    assert "Slimora" not in str(doc.document["stance"]["pairs"])

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-ORG, PERSON, PLACE = "ORG", "PERSON", "GPE"
-KINDS = {"org": ORG, "person": PERSON, "place": PLACE}
+ORG, PERSON, PLACE, PRODUCT = "ORG", "PERSON", "GPE", "PRODUCT"
+KINDS = {"org": ORG, "person": PERSON, "place": PLACE, "product": PRODUCT}
 # How far around a mention the cues look, in characters.
 WINDOW = 50
 # Labels the model gives places and groups: a context cue alone does not turn a known territory
@@ -112,7 +112,7 @@ class Evidence:
 
     model: Counter[str] = field(default_factory=Counter)
     cues: dict[str, Counter[str]] = field(
-        default_factory=lambda: {ORG: Counter(), PERSON: Counter(), PLACE: Counter()}
+        default_factory=lambda: {k: Counter() for k in (ORG, PERSON, PLACE, PRODUCT)}
     )
 
     typed: str | None = None  # a label given by the name's last word ("Act": LAW)
@@ -123,7 +123,7 @@ class Evidence:
     def reasons(self, label: str) -> list[str]:
         if label == self.typed:
             return ["name-word"]
-        kind = label if label in (ORG, PERSON) else PLACE if label in _PLACE_LIKE else None
+        kind = label if label in (ORG, PERSON, PRODUCT) else PLACE if label in _PLACE_LIKE else None
         names = sorted(self.cues[kind]) if kind else []
         return names or ["model"]
 
@@ -135,9 +135,8 @@ def decide(evidence: Evidence, protected: bool, strong: frozenset[str]) -> str:
     nationality, a person's full name) turns into an organisation only on ``strong`` cues or
     cues about the name itself (a designator, a known organisation, an organisation word such
     as "Systems"). With cues of several kinds, the kind with the most wins, those cues
-    counting three. With none,
-    the model's majority label, ORG votes weighing 1.5 (the small model under-calls new
-    companies).
+    counting three. With none, the model's majority label, ORG votes weighing 1.5 (the small
+    model under-calls new companies).
     """
     model = evidence.model
     majority = (
