@@ -259,3 +259,15 @@ def test_a_product_named_after_its_kind_is_no_company(annotate_text):
     )
     assert {a.label for a in by_text(doc, "Slimora")} == {"PRODUCT"}
     assert "Slimora" not in str(doc.document["stance"]["pairs"])
+
+
+def test_a_title_case_headline_is_left_to_the_names_of_the_story(annotate_text):
+    doc = annotate_text(
+        "Clydemoor and Verhoeven Team Up on Hydrogen Ferry Order\n\n"
+        "Clydemoor Marine Ltd has signed a partnership with Verhoeven Propulsion NV.",
+        "entities",
+    )
+    assert [(a.text, a.attrs["canonical"]) for a in doc.layer("entities")][:2] == [
+        ("Clydemoor", "Clydemoor Marine"), ("Verhoeven", "Verhoeven Propulsion")
+    ]
+    assert not by_text(doc, "Ferry Order")

@@ -39,8 +39,14 @@ _TRAILING_NUMBERS = re.compile(r"(?:\s+[\d.,:\-–]+)+$")
 _NUMBERED = frozenset({"PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "FAC"})
 _LEADING_POSSESSIVE = re.compile(r"([A-Z][\w.-]*(?: [A-Z][\w.-]*)?)['’]s\s+(?=[A-Z])")
 _DEFINITION = re.compile(r"[^\S\n]*\(([A-Z][A-Za-z&.]{1,7})\)")
-# A line of three or more words in capitals: a headline, where the model's labels are noise.
-_HEADLINE = re.compile(r"^[^a-z\n]*[A-Z]{2,}[^a-z\n]*(?: [^a-z\n]+){2,}$", re.MULTILINE)
+# A line of three or more words in capitals, or in title case with no closing stop: a
+# headline, where the model's labels are noise ("Clydemoor and Verhoeven Team Up on Hydrogen
+# Ferry Order"). Small words may stay in lower case.
+_HEADLINE = re.compile(
+    r"^(?:[^a-z\n]*[A-Z]{2,}[^a-z\n]*(?: [^a-z\n]+){2,}"
+    r"|(?:(?:[A-Z][^\s]*|[a-z]{1,4}) ){2,}[A-Z][^\s.!?]*)$",
+    re.MULTILINE,
+)
 _NAME_WORD = re.compile(r"[\w&’'-]+")
 _CONJOINED = re.compile(r"(.+?)\s+(?:and|&)\s+(.+)")
 # Words that start a sentence and are not part of the name that follows.
