@@ -313,3 +313,15 @@ def test_holiday_rules_and_countries() -> None:
         Holiday.from_config({"month": 11, "weekday": "Thursday"}, ()).on(2025)
     with pytest.raises(ValueError, match="holiday_countries"):
         Dates(deep_merge(DEFAULTS, {"holiday_countries": ["ZZ"]}))
+
+
+def test_the_news_policy_reads_the_same_parse_whatever_else_runs() -> None:
+    from annotate.api import annotate_text, build_pipeline
+
+    text = "Shareholders urged the board to act before December, the filing said."
+    values = []
+    for names in (["dates"], ["entities", "dates", "stance"]):
+        pipeline = build_pipeline(overrides={"pipeline": names})
+        doc = annotate_text(text, pipeline=pipeline, date="2025-03-10")
+        values.append([(a.text, a.attrs["value"]) for a in doc.layer("dates")])
+    assert values[0] == values[1]

@@ -50,6 +50,9 @@ class Dates(Annotator):
                 f"annotators.dates.relative_policy is {config['relative_policy']!r}; "
                 f"use one of {', '.join(_POLICIES)}"
             )
+        # the news policy reads the governing verb's tense from the parse: ask for it, so
+        # that the output never depends on which other annotators run
+        self.spacy_components = ("parser", "lemmatizer") if self.policy == "news" else None
 
     def annotate(self, doc: Document) -> Iterator[Annotation]:
         anchor = _anchor(doc.date)
