@@ -270,3 +270,21 @@ def test_progress_bar_and_document_count(tmp_path):
     with Bar(True, 5) as bar:
         bar.advance(5, 100)
     assert bar.words == 100
+
+
+def test_the_cache_key_covers_the_modules_an_annotator_imports(tmp_path, monkeypatch):
+    from annotate.cache import _source_hash
+
+    package = tmp_path / "acme_keys"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "tables.py").write_text("WORDS = ['a']\n")
+    (package / "annotator.py").write_text(
+        "from acme_keys.tables import WORDS\n\nclass Keyed:\n    words = WORDS\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from acme_keys.annotator import Keyed
+
+    before = _source_hash(Keyed)
+    (package / "tables.py").write_text("WORDS = ['a', 'b']\n")
+    assert _source_hash(Keyed) != before  # an imported module of its own package changed

@@ -21,6 +21,7 @@ import inspect
 import json
 import os
 import sqlite3
+import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -86,12 +87,34 @@ def step_identities(pipeline: Pipeline) -> list[StepIdentity]:
 
 
 def _source_hash(cls: type) -> str | None:
-    """Hash of the file defining ``cls`` (None if it has none, e.g. defined in a REPL)."""
-    try:
-        path = inspect.getsourcefile(cls)
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
-    except (TypeError, OSError):
+    """Hash of the source of ``cls``: the files of its package's folder (an annotator's
+    grammar, tables and helpers beside it) and of the modules of its own top-level package
+    that it uses, however deep. None if it has no file (e.g. defined in a REPL)."""
+    module = sys.modules.get(cls.__module__)
+    if module is None or not getattr(module, "__file__", None):
         return None
+    files = set()
+    if "." in cls.__module__:  # a module inside a package: every module beside it
+        files.update(Path(module.__file__).parent.glob("*.py"))
+    package = cls.__module__.split(".")[0]
+    seen, todo = set(), [module]
+    while todo:
+        current = todo.pop()
+        if current.__name__ in seen or not getattr(current, "__file__", None):
+            continue
+        seen.add(current.__name__)
+        files.add(Path(current.__file__))
+        for value in vars(current).values():
+            name = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", "")
+            if isinstance(name, str) and name.split(".")[0] == package and name in sys.modules:
+                todo.append(sys.modules[name])
+    digest = hashlib.sha256()
+    try:
+        for path in sorted(files):
+            digest.update(path.name.encode() + path.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def pipeline_fingerprint(pipeline: Pipeline) -> str:
