@@ -322,7 +322,7 @@ _ABBREVIATIONS = frozenset(
 def _sentence_starts(text: str) -> list[int]:
     starts = [0]
     for match in _SENTENCE_END.finditer(text):
-        before = text[: match.start()].rstrip("\"”’')")
+        before = text[max(0, match.start() - 60) : match.start()].rstrip("\"”’')")
         word = before.rsplit(None, 1)[-1] if before.strip() else ""
         if match.group().strip() or word.rstrip(".").casefold() not in _ABBREVIATIONS:
             starts.append(match.end())

@@ -105,7 +105,6 @@ class Money(Annotator):
         named = {norm(k) for k in c["words"]} | set(cldr.names)
         self.lower_only = {norm(k) for k in words if norm(k) not in named and " " not in k}
         self.words = {norm(k): _unit(norm(k), v, weak.get(norm(k))) for k, v in words.items() if v}
-        self.minor_words = {norm(k) for k in c["minor_units"]}
         self.weight_cues = {w.lower() for w in c["weight_cues"]}
         self.scales = {k: Decimal(str(v)) for k, v in c["scales"].items()}
         self.approx = {norm(p) for p in c["approx"]}

@@ -182,7 +182,10 @@ def word_before(text: str, start: int) -> str:
 
 def starts_sentence(text: str, start: int) -> bool:
     """Whether ``start`` begins the text or follows a sentence end or a quote."""
-    return not text[:start].strip() or text[:start].rstrip()[-1] in ".!?\n\"'“"
+    before = text[max(0, start - 200) : start].rstrip()
+    if before:
+        return before[-1] in ".!?\n\"'“"
+    return not text[:start].strip()  # (only blank text before the window, or none)
 
 
 def full_year(text: str | None) -> int | None:

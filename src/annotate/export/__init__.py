@@ -26,7 +26,6 @@ INPUT_HINT = (
 ENT_LAYERS = ("entities", "money", "dates")
 # Labels a NER model is trained on (OntoNotes, as spaCy's pipelines): money is MONEY, and of
 # the dates layer's TimeML types TIME stays TIME while DATE, DURATION and SET become DATE.
-ENT_LABELS = ("ontonotes", "own")
 
 
 @dataclass(frozen=True)
