@@ -38,7 +38,8 @@ CACHE_FILE = "cache.sqlite"
 FINGERPRINT_KEY = "fingerprint"  # in meta; left out of the input hash
 
 
-def _digest(value: Any) -> str:
+def digest(value: Any) -> str:
+    """SHA-256 of a JSON-able value, keys sorted: the same value, the same hash, anywhere."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -46,7 +47,7 @@ def _digest(value: Any) -> str:
 def input_hash(doc: Document) -> str:
     """Hash of everything an annotator may read from the input: id, text and meta."""
     meta = {k: v for k, v in doc.meta.items() if k not in ("sha256", FINGERPRINT_KEY)}
-    return _digest([doc.id, doc.text, meta])
+    return digest([doc.id, doc.text, meta])
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def step_identities(pipeline: Pipeline) -> list[StepIdentity]:
             StepIdentity(
                 name=step.name,
                 version=str(annotator.version),
-                config=_digest(
+                config=digest(
                     [
                         dict(annotator.config),
                         _source_hash(type(annotator)),
@@ -119,7 +120,7 @@ def _source_hash(cls: type) -> str | None:
 
 def pipeline_fingerprint(pipeline: Pipeline) -> str:
     """Hash of the annotators (names, versions, configs, model), skipped ones and merge rules."""
-    return _digest(
+    return digest(
         {
             "steps": [
                 [s.name, s.version, s.config, s.requires, s.assigns]
@@ -142,7 +143,7 @@ def layer_hash(annotations: Iterable[Mapping[str, Any]], document_value: Any) ->
     spans = sorted(
         (_annotation_key(a) for a in annotations),
     )
-    return _digest([spans, document_value])
+    return digest([spans, document_value])
 
 
 def doc_layer_hash(doc: Document, layer: str) -> str:
@@ -156,7 +157,7 @@ def doc_layer_hash(doc: Document, layer: str) -> str:
 
 
 def step_key(doc_hash: str, step: StepIdentity, required: Sequence[str]) -> str:
-    return _digest([doc_hash, step.name, step.version, step.config, list(required)])
+    return digest([doc_hash, step.name, step.version, step.config, list(required)])
 
 
 def raw_annotation(a: Annotation) -> dict[str, Any]:

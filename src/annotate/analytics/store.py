@@ -11,7 +11,6 @@ memory stays flat whatever the corpus size.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import json
 import re
 import shutil
@@ -23,7 +22,9 @@ from typing import Any
 
 from annotate.analytics import schema
 from annotate.analytics.aliases import build_aliases
+from annotate.cache import digest
 from annotate.errors import ConfigError, InputError
+from annotate.export import output_files
 
 OUTPUT_SCHEMA = "annotate/v1"
 BATCH_DOCS = 1000
@@ -233,11 +234,6 @@ def _from_json(table: str, file: Path) -> str:
     return f"WITH src AS (SELECT * FROM {source}) {_SELECT[table]}"
 
 
-def _digest(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def fingerprint(record: Mapping[str, Any]) -> tuple[str, str]:
     """``(input hash, pipeline)`` from ``meta.fingerprint``; for output written without one,
     hashes of the text and meta, and of the annotators block."""
@@ -247,8 +243,8 @@ def fingerprint(record: Mapping[str, Any]) -> tuple[str, str]:
         return str(found["input"]), str(found["pipeline"])
     plain = {k: v for k, v in meta.items() if k != "fingerprint"} if isinstance(meta, dict) else {}
     return (
-        _digest([record.get("id"), record.get("text"), plain]),
-        _digest(record.get("annotators")),
+        digest([record.get("id"), record.get("text"), plain]),
+        digest(record.get("annotators")),
     )
 
 
@@ -396,21 +392,6 @@ def rebuild_aliases(con: Any, overrides: Mapping[str, str] | None = None) -> Non
 
 
 # ---- reading output files -------------------------------------------------------------------
-
-
-def output_files(path: Path) -> list[Path]:
-    """``path`` itself, or the ``*.json`` / ``*.jsonl`` files under a folder (not hidden ones)."""
-    if path.is_dir():
-        return sorted(
-            p
-            for p in path.rglob("*")
-            if p.suffix in (".json", ".jsonl")
-            and p.is_file()
-            and not any(part.startswith(".") for part in p.relative_to(path).parts)
-        )
-    if not path.exists():
-        raise InputError(str(path), "no such file or folder; check the path.")
-    return [path]
 
 
 Record = tuple[str, str, Any]  # (where: file or "file, line N", file, record or InputError)

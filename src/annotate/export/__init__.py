@@ -76,7 +76,7 @@ def read_outputs(paths: Iterable[Path]) -> list[Document]:
     """Documents from annotate output files (``.json``, ``.jsonl``) and folders of them."""
     docs: dict[str, Document] = {}
     for path in paths:
-        for file in _output_files(Path(path)):
+        for file in output_files(Path(path)):
             for where, record in _records(file):
                 if not isinstance(record, dict) or record.get("schema") != SCHEMA:
                     hint = INPUT_HINT.format(path=file) if isinstance(record, dict) else ""
@@ -90,7 +90,8 @@ def read_outputs(paths: Iterable[Path]) -> list[Document]:
     return list(docs.values())
 
 
-def _output_files(path: Path) -> list[Path]:
+def output_files(path: Path) -> list[Path]:
+    """``path`` itself, or the output files under a folder (not hidden ones), sorted."""
     if path.is_dir():
         return sorted(
             p
