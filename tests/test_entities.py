@@ -91,9 +91,7 @@ def test_short_forms_possessives_and_capitals_join_the_full_name(annotate_text):
         "entities",
     )
     nordvale = [a for a in doc.layer("entities") if a.attrs.get("canonical") == "Nordvale Systems"]
-    assert [a.text for a in nordvale] == [
-        "NORDVALE", "Nordvale Systems AG", "Nordvale", "Nordvale"
-    ]
+    assert [a.text for a in nordvale] == ["NORDVALE", "Nordvale Systems AG", "Nordvale", "Nordvale"]
     assert {a.label for a in nordvale} == {"ORG"}
     assert len({a.attrs["entity_id"] for a in nordvale}) == 1
     assert "designator" in nordvale[1].attrs["evidence"]
@@ -160,8 +158,10 @@ def test_the_numeric_types_come_back_when_configured():
     from annotate.api import annotate_text, build_pipeline
 
     pipeline = build_pipeline(
-        overrides={"pipeline": ["entities"],
-                   "annotators": {"entities": {"labels": ["ORG", "PERCENT"]}}}
+        overrides={
+            "pipeline": ["entities"],
+            "annotators": {"entities": {"labels": ["ORG", "PERCENT"]}},
+        }
     )
     doc = annotate_text("Tessaly Labs grew 20% last year.", pipeline=pipeline)
     assert_span(doc, "entities", "20%", "PERCENT")
@@ -171,7 +171,8 @@ def test_news_agencies_and_places_are_never_stance_parties(annotate_text):
     doc = annotate_text(
         "FRANKFURT (dpa) - Ostmark Chemie AG and Veridane GmbH agreed to form a joint venture "
         "in Frankfurt, Ostmark told Reuters.",
-        "entities", "stance",
+        "entities",
+        "stance",
     )
     assert_span(doc, "entities", "dpa", "ORG", role="source")
     pairs = [p["orgs"] for p in doc.document["stance"]["pairs"]]
@@ -182,7 +183,8 @@ def test_a_quote_is_attributed_to_the_speakers_company(annotate_text):
     doc = annotate_text(
         "Brekka ASA makes batteries. Nordvale Systems AG makes inverters. "
         "“We compete with Brekka every day,” Nordvale chief executive Maria Lund said.",
-        "entities", "stance",
+        "entities",
+        "stance",
     )
     (pair,) = doc.document["stance"]["pairs"]
     assert pair["orgs"] == ["Brekka", "Nordvale Systems"] and pair["label"] == "competition"
@@ -205,7 +207,8 @@ def test_institutions_are_no_stance_parties_but_companies_named_union_are(annota
     doc = annotate_text(
         "Dakota Rail Holdings and Union Pacific agreed to work together on a new line, "
         "and the Office of Fair Trading said it would not object.",
-        "entities", "stance",
+        "entities",
+        "stance",
     )
     assert [p["orgs"] for p in doc.document["stance"]["pairs"]] == [
         ["Dakota Rail Holdings", "Union Pacific"]
@@ -255,7 +258,8 @@ def test_a_product_named_after_its_kind_is_no_company(annotate_text):
     doc = annotate_text(
         "Hjortholm Pharma A/S, whose weekly injection Slimora sold well, cut prices. "
         "Kallisto Semiconductor Corp. said its new chip K9 would ship in May.",
-        "entities", "stance",
+        "entities",
+        "stance",
     )
     assert {a.label for a in by_text(doc, "Slimora")} == {"PRODUCT"}
     assert "Slimora" not in str(doc.document["stance"]["pairs"])
@@ -268,6 +272,7 @@ def test_a_title_case_headline_is_left_to_the_names_of_the_story(annotate_text):
         "entities",
     )
     assert [(a.text, a.attrs["canonical"]) for a in doc.layer("entities")][:2] == [
-        ("Clydemoor", "Clydemoor Marine"), ("Verhoeven", "Verhoeven Propulsion")
+        ("Clydemoor", "Clydemoor Marine"),
+        ("Verhoeven", "Verhoeven Propulsion"),
     ]
     assert not by_text(doc, "Ferry Order")

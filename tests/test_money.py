@@ -79,17 +79,69 @@ def test_absurd_amounts_are_flagged_with_null_numbers(digits):
 
 
 FRAGMENTS = [
-    "$", "US$", "€", "£", "¥", "kr", "USD", "EUR", "4", "2.5", "1,000", "1.000.000,5", ".5",
-    "100", "9" * 30, "one", "a", "twenty-five", "half a", "and a half", "billion", "bn", "m",
-    "k", "million", "dollars", "cents", "euros", "pounds", "won", " ", "-", "–", " to ",
-    " and ", "between ", "from ", "up to ", "more than ", "about ", " or more", "-plus", "+",
-    " per ", " a ", "/", "share", "month", "year ago", "%", " percent", "^", "(", ")", ",", ".",
+    "$",
+    "US$",
+    "€",
+    "£",
+    "¥",
+    "kr",
+    "USD",
+    "EUR",
+    "4",
+    "2.5",
+    "1,000",
+    "1.000.000,5",
+    ".5",
+    "100",
+    "9" * 30,
+    "one",
+    "a",
+    "twenty-five",
+    "half a",
+    "and a half",
+    "billion",
+    "bn",
+    "m",
+    "k",
+    "million",
+    "dollars",
+    "cents",
+    "euros",
+    "pounds",
+    "won",
+    " ",
+    "-",
+    "–",
+    " to ",
+    " and ",
+    "between ",
+    "from ",
+    "up to ",
+    "more than ",
+    "about ",
+    " or more",
+    "-plus",
+    "+",
+    " per ",
+    " a ",
+    "/",
+    "share",
+    "month",
+    "year ago",
+    "%",
+    " percent",
+    "^",
+    "(",
+    ")",
+    ",",
+    ".",
 ]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(max_size=200), st.lists(st.sampled_from(FRAGMENTS), max_size=30)
-                 .map("".join)))
+@given(
+    st.one_of(st.text(max_size=200), st.lists(st.sampled_from(FRAGMENTS), max_size=30).map("".join))
+)
 def test_never_raises_and_spans_stay_inside_the_text(text):
     for a in run(text):
         for key in ("value", "min", "max"):
@@ -101,15 +153,17 @@ def test_never_raises_and_spans_stay_inside_the_text(text):
 def pipeline():
     from annotate.api import build_pipeline
 
-    return build_pipeline(plugins=["annotate.annotators.money"],
-                          overrides={"pipeline": ["entities", "money"]})
+    return build_pipeline(
+        plugins=["annotate.annotators.money"], overrides={"pipeline": ["entities", "money"]}
+    )
 
 
 def test_through_the_pipeline_spacy_money_folds_into_ours(pipeline):
     from annotate.api import annotate_text
 
-    text = (Path(__file__).resolve().parent.parent / "corpus" / "microsoft-openai-stargate.txt"
-            ).read_text(encoding="utf-8")
+    text = (
+        Path(__file__).resolve().parent.parent / "corpus" / "microsoft-openai-stargate.txt"
+    ).read_text(encoding="utf-8")
     doc = annotate_text(text, pipeline=pipeline, date="2025-01-22")
     money = {a.text: a for a in doc.layer("money")}
     assert set(money) == {"between $100 billion and up to $500 billion", "$1 billion"}

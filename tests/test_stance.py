@@ -79,6 +79,7 @@ def gold_documents() -> list[tuple[str, dict[str, Any], str]]:
 
 # --- gold -------------------------------------------------------------------------------
 
+
 def test_gold_sentences(pipeline: Pipeline) -> None:
     gold = yaml.safe_load((GOLD / "stance_sentences.yaml").read_text())
     assert len(gold) >= 80
@@ -120,14 +121,16 @@ def test_gold_documents_and_pairs(pipeline: Pipeline) -> None:
 
 # --- behaviour --------------------------------------------------------------------------
 
+
 def only(doc: Document) -> Any:
     (annotation,) = doc.layer("stance")
     return annotation
 
 
 def test_negated_competition_is_neutral(pipeline: Pipeline) -> None:
-    doc = annotate(pipeline, "Kestrel Robotics Inc. said it does not see Norvalis AG as a "
-                             "competitor.")
+    doc = annotate(
+        pipeline, "Kestrel Robotics Inc. said it does not see Norvalis AG as a competitor."
+    )
     stance = only(doc)
     assert stance.label == "neutral"
     assert stance.attrs["negated"]
@@ -136,20 +139,24 @@ def test_negated_competition_is_neutral(pipeline: Pipeline) -> None:
 
 
 def test_ended_collaboration_leans_to_competition_with_a_trend(pipeline: Pipeline) -> None:
-    doc = annotate(pipeline, "Vantor Systems Inc. is no longer the exclusive cloud provider of "
-                             "Marlowe Health Corp.")
+    doc = annotate(
+        pipeline,
+        "Vantor Systems Inc. is no longer the exclusive cloud provider of Marlowe Health Corp.",
+    )
     stance = only(doc)
     assert (stance.label, stance.attrs["negated"]) == ("competition", True)
     assert stance.attrs["trend"] == "toward_competition"
     assert pair(doc, "Marlowe Health", "Vantor Systems")["trend"] == "toward_competition"
-    doc = annotate(pipeline, "Halden Motors AG terminated the supply agreement with Corvid "
-                             "Mining plc.")
+    doc = annotate(
+        pipeline, "Halden Motors AG terminated the supply agreement with Corvid Mining plc."
+    )
     assert only(doc).attrs["cues"][0]["negated_by"] == "terminated"
 
 
 def test_double_negation_keeps_the_collaboration(pipeline: Pipeline) -> None:
-    doc = annotate(pipeline, "Halden Motors AG has no plans to end its partnership with "
-                             "Corvid Mining plc.")
+    doc = annotate(
+        pipeline, "Halden Motors AG has no plans to end its partnership with Corvid Mining plc."
+    )
     assert only(doc).label == "collaboration"
 
 
@@ -162,15 +169,21 @@ def test_hedge_lowers_the_score_not_the_label(pipeline: Pipeline) -> None:
 
 
 def test_coopetition_is_mixed(pipeline: Pipeline) -> None:
-    doc = annotate(pipeline, "The relationship between Norvalis AG and Kestrel Robotics Inc. "
-                             "involves both collaboration and competition.")
+    doc = annotate(
+        pipeline,
+        "The relationship between Norvalis AG and Kestrel Robotics Inc. "
+        "involves both collaboration and competition.",
+    )
     assert only(doc).label == "mixed"
     assert pair(doc, "Norvalis", "Kestrel Robotics")["label"] == "mixed"
 
 
 def test_attribution_follows_the_clauses(pipeline: Pipeline) -> None:
-    doc = annotate(pipeline, "Norvalis AG partnered with Helio Grid Corp., while Kestrel Robotics "
-                             "Inc. sued Arcturus Automation Corp.")
+    doc = annotate(
+        pipeline,
+        "Norvalis AG partnered with Helio Grid Corp., while Kestrel Robotics "
+        "Inc. sued Arcturus Automation Corp.",
+    )
     assert pair(doc, "Norvalis", "Helio Grid")["label"] == "collaboration"
     assert pair(doc, "Kestrel Robotics", "Arcturus Automation")["label"] == "competition"
     assert pair(doc, "Norvalis", "Kestrel Robotics")["label"] == "neutral"
@@ -187,16 +200,21 @@ def test_sector_talk_has_a_label_but_no_pair(pipeline: Pipeline) -> None:
 
 
 def test_light_coreference_reaches_back_a_sentence(pipeline: Pipeline) -> None:
-    doc = annotate(pipeline, "Norvalis AG and Kestrel Robotics Inc. reported results on Monday. "
-                             "The two companies also agreed to form a joint venture.")
+    doc = annotate(
+        pipeline,
+        "Norvalis AG and Kestrel Robotics Inc. reported results on Monday. "
+        "The two companies also agreed to form a joint venture.",
+    )
     stance = only(doc)
     assert stance.attrs["targets"] == ["Kestrel Robotics", "Norvalis"]
     assert pair(doc, "Kestrel Robotics", "Norvalis")["evidence"] == [[stance.start, stance.end]]
 
 
 def test_short_forms_join_the_designated_name(pipeline: Pipeline) -> None:
-    doc = annotate(pipeline, "Arcturus Automation Corp. makes robots. Arcturus sued Kestrel "
-                             "Robotics Inc. last year.")
+    doc = annotate(
+        pipeline,
+        "Arcturus Automation Corp. makes robots. Arcturus sued Kestrel Robotics Inc. last year.",
+    )
     assert pair(doc, "Arcturus Automation", "Kestrel Robotics")["label"] == "competition"
 
 
@@ -204,12 +222,15 @@ def test_neutral_sentences_are_left_out(pipeline: Pipeline) -> None:
     doc = annotate(pipeline, "Norvalis AG reported revenue of €1.2 billion for the third quarter.")
     assert doc.layer("stance") == []
     assert doc.document["stance"] == {
-        "label": "neutral", "collaboration": 0.0, "competition": 0.0, "pairs": []
+        "label": "neutral",
+        "collaboration": 0.0,
+        "competition": 0.0,
+        "pairs": [],
     }
 
 
 def test_corpus_article(pipeline: Pipeline) -> None:
-    (_, _, text), = [d for d in gold_documents() if d[0] == "microsoft-openai-stargate"]
+    ((_, _, text),) = [d for d in gold_documents() if d[0] == "microsoft-openai-stargate"]
     doc = annotate(pipeline, text)
     stance = doc.document["stance"]
     assert stance["label"] == "mixed"
@@ -227,6 +248,7 @@ def test_corpus_article(pipeline: Pipeline) -> None:
 
 
 # --- configuration and speed --------------------------------------------------------------
+
 
 class AlwaysCompetition:
     """A stand-in for a model-based scorer."""
@@ -260,18 +282,26 @@ def test_cues_extend_from_config() -> None:
 
 
 def test_a_quote_two_clauses_down_is_the_speakers(pipeline: Pipeline) -> None:
-    doc = annotate(pipeline, "Morrison & Partners agreed to merge with Ashdown Group plc. “We "
-                             "remain confident that this merger is good for customers,” Ashdown "
-                             "chief executive Priya Raman said.")
+    doc = annotate(
+        pipeline,
+        "Morrison & Partners agreed to merge with Ashdown Group plc. “We "
+        "remain confident that this merger is good for customers,” Ashdown "
+        "chief executive Priya Raman said.",
+    )
     stance = doc.layer("stance")[-1]
     assert stance.attrs["targets"] == ["Ashdown Group", "Morrison & Partners"]
 
 
 def test_the_companies_stand_for_two_besides_the_one_named(pipeline: Pipeline) -> None:
-    doc = annotate(pipeline, "Calumet Freight Inc. and Abernathy Grain LLC will build a grain "
-                             "terminal. The companies have also signed a research agreement with "
-                             "the University of Illinois.")
+    doc = annotate(
+        pipeline,
+        "Calumet Freight Inc. and Abernathy Grain LLC will build a grain "
+        "terminal. The companies have also signed a research agreement with "
+        "the University of Illinois.",
+    )
     stance = doc.layer("stance")[-1]
     assert stance.attrs["targets"] == [
-        "Abernathy Grain", "Calumet Freight", "University of Illinois"
+        "Abernathy Grain",
+        "Calumet Freight",
+        "University of Illinois",
     ]

@@ -124,13 +124,19 @@ class Stance(Annotator):
         annotations = []
         for index, sent in enumerate(sentences):
             matches = self.lexicon.find(sent)
-            cue_matches = [m for m in matches if m.pattern.kind == CUE and m.pattern.value != IGNORE
-                           and not in_entity.intersection(range(m.start, m.end))]
+            cue_matches = [
+                m
+                for m in matches
+                if m.pattern.kind == CUE
+                and m.pattern.value != IGNORE
+                and not in_entity.intersection(range(m.start, m.end))
+            ]
             if not cue_matches:
                 continue
             window = organisations[max(0, index - COREFERENCE_WINDOW) : index]
             context = Context(
-                organisations[index], [o for s in reversed(window) for o in s],
+                organisations[index],
+                [o for s in reversed(window) for o in s],
                 sorted(pairs, key=lambda p: (-len(pairs[p].evidence), p)),
             )
             cues, mentions = [], {}
@@ -162,51 +168,73 @@ class Stance(Annotator):
         doc.document["stance"] = {
             **document.result(self.labels, "document"),
             "pairs": [
-                {"orgs": list(pair), **tally.result(self.labels, "pair"),
-                 "trend": tally.trend(), "evidence": tally.evidence}
-                for pair, tally in sorted(pairs.items()) if tally.evidence
+                {
+                    "orgs": list(pair),
+                    **tally.result(self.labels, "pair"),
+                    "trend": tally.trend(),
+                    "evidence": tally.evidence,
+                }
+                for pair, tally in sorted(pairs.items())
+                if tally.evidence
             ],
         }
         return annotations
 
-    def _cue(self, parsed: Doc, match: Match, matches: list[Match],
-             context: Context) -> tuple[Cue, list[Organisation]]:
+    def _cue(
+        self, parsed: Doc, match: Match, matches: list[Match], context: Context
+    ) -> tuple[Cue, list[Organisation]]:
         """A cue with its negation, hedge and the organisations it connects."""
         root = match.root(parsed)
         path = governing_path(root)
         above = ancestors_and_self(root)
         negated_by, trend = None, None
         for m in matches:
-            if not (m.end <= match.start or match.end <= m.start) or not negates(
-                m.pattern.kind, m.root(parsed), root, path
-            ) or negated_negator(parsed, m, matches):
+            if (
+                not (m.end <= match.start or match.end <= m.start)
+                or not negates(m.pattern.kind, m.root(parsed), root, path)
+                or negated_negator(parsed, m, matches)
+            ):
                 continue
             negated_by = parsed[m.start : m.end].text
             if m.pattern.kind in (CHANGE, TERMINATOR):
                 trend = _AWAY.get(match.pattern.value)
             break
-        hedged_by = next((parsed[m.start : m.end].text for m in matches
-                          if m.pattern.kind == HEDGE and (m.root(parsed).i in above
-                                                          or m.root(parsed).head.i in above)),
-                         None)
+        hedged_by = next(
+            (
+                parsed[m.start : m.end].text
+                for m in matches
+                if m.pattern.kind == HEDGE
+                and (m.root(parsed).i in above or m.root(parsed).head.i in above)
+            ),
+            None,
+        )
         polarity, weight = match.pattern.value, match.pattern.weight
         used = self._targets(parsed, root, matches, context, opponents=polarity == COLLABORATION)
         cue = Cue(
             text=parsed[match.start : match.end].text,
             start=parsed[match.start].idx,
             end=parsed[match.end - 1].idx + len(parsed[match.end - 1]),
-            polarity=polarity, weight=weight,
-            effect=cue_effect(polarity, weight, "ended" if trend else negated_by and "negated",
-                              bool(hedged_by), self.config),
-            negated_by=negated_by, hedged_by=hedged_by, trend=trend,
+            polarity=polarity,
+            weight=weight,
+            effect=cue_effect(
+                polarity,
+                weight,
+                "ended" if trend else negated_by and "negated",
+                bool(hedged_by),
+                self.config,
+            ),
+            negated_by=negated_by,
+            hedged_by=hedged_by,
+            trend=trend,
             targets=sorted({o.name for o in used}),
             root=root.i,
             governors=frozenset(governors(root)),
         )
         return cue, used
 
-    def _targets(self, parsed: Doc, root: Token, matches: list[Match], context: Context,
-                 opponents: bool) -> list[Organisation]:
+    def _targets(
+        self, parsed: Doc, root: Token, matches: list[Match], context: Context, opponents: bool
+    ) -> list[Organisation]:
         """Organisations in the cue's clause (or its implied subject), not quoted as sources
         (nor, with ``opponents``, named as one: "an alliance against X"); fewer than two: the
         speaking company ("X said the deal ..."), then an anaphor's referents fill in."""
@@ -232,8 +260,13 @@ class Stance(Annotator):
                 if subjects.intersection(range(org.start, org.end)) and org.name not in names:
                     names.add(org.name)
                     used.append(org)
-        anaphors = [m for m in matches if m.pattern.kind in (ANAPHOR, POSSESSIVE, RELATIONAL)
-                    and in_clause(m.root(parsed), head) and m.root(parsed).dep_ != "preconj"]
+        anaphors = [
+            m
+            for m in matches
+            if m.pattern.kind in (ANAPHOR, POSSESSIVE, RELATIONAL)
+            and in_clause(m.root(parsed), head)
+            and m.root(parsed).dep_ != "preconj"
+        ]
         if len(names) >= 2 or not anaphors:
             return used
         kinds = {m.pattern.kind for m in anaphors}
@@ -247,7 +280,8 @@ class Stance(Annotator):
         # ("the companies signed an agreement with X"); other anaphors fill the pair
         plural = ANAPHOR in kinds and any(
             _PLURAL.search(parsed[m.start : m.end].text.lower())
-            for m in anaphors if m.pattern.kind == ANAPHOR
+            for m in anaphors
+            if m.pattern.kind == ANAPHOR
         )
         wanted = len(names) + 2 if plural else 2
         for org in before:
@@ -280,8 +314,9 @@ class Stance(Annotator):
         return dominant_trend(directions)
 
 
-def _pair_scores(cues: list[Cue], scores: Scores, targets: list[str]
-                 ) -> dict[tuple[str, str], Scores]:
+def _pair_scores(
+    cues: list[Cue], scores: Scores, targets: list[str]
+) -> dict[tuple[str, str], Scores]:
     """Each organisation pair's scores in a sentence: each side's sentence score scaled by how
     much of the cues' effect comes from cues connecting the pair (for the lexicon scorer, the
     noisy-or of those cues). A score no cue explains (another scorer's) goes to every pair."""
@@ -290,9 +325,9 @@ def _pair_scores(cues: list[Cue], scores: Scores, targets: list[str]
     result = {}
     for pair in sorted(pairs):
         own = noisy_or([c for c in cues if set(pair) <= set(c.targets)])
-        result[pair] = Scores(*(
-            scores[side] * (own[side] / every[side] if every[side] else 1.0) for side in (0, 1)
-        ))
+        result[pair] = Scores(
+            *(scores[side] * (own[side] / every[side] if every[side] else 1.0) for side in (0, 1))
+        )
     return result
 
 

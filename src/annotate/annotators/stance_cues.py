@@ -14,7 +14,12 @@ MAX_GAP = 4
 # Kinds of phrase in the lexicon. "cue" patterns carry a polarity and a weight; the others a
 # direction ("trend") or nothing.
 CUE, PARTICLE, CHANGE, TERMINATOR, DENIAL, NOT_NEGATION = (
-    "cue", "particle", "change", "terminator", "denial", "not_negation"
+    "cue",
+    "particle",
+    "change",
+    "terminator",
+    "denial",
+    "not_negation",
 )
 HEDGE, TREND, SOURCE, OPPONENT = "hedge", "trend", "source", "opponent"
 ANAPHOR, POSSESSIVE, RELATIONAL = "anaphor", "possessive", "relational"
@@ -44,8 +49,10 @@ class Match:
     def root(self, doc: Doc) -> Token:
         """The match's syntactic head: its token whose head lies outside the match."""
         tokens = doc[self.start : self.end]
-        return next((t for t in tokens if not self.start <= t.head.i < self.end or t.head.i == t.i),
-                    tokens[0])
+        return next(
+            (t for t in tokens if not self.start <= t.head.i < self.end or t.head.i == t.i),
+            tokens[0],
+        )
 
 
 def forms(token: Token) -> set[str]:
@@ -66,9 +73,13 @@ class Lexicon:
         for polarity, cues in config["cues"].items():
             patterns += [self._pattern(CUE, text, polarity, float(w)) for text, w in cues.items()]
         negators = config["negators"]
-        for kind, key in ((PARTICLE, "particles"), (CHANGE, "change_particles"),
-                          (TERMINATOR, "terminators"), (DENIAL, "denials"),
-                          (NOT_NEGATION, "not_negations")):
+        for kind, key in (
+            (PARTICLE, "particles"),
+            (CHANGE, "change_particles"),
+            (TERMINATOR, "terminators"),
+            (DENIAL, "denials"),
+            (NOT_NEGATION, "not_negations"),
+        ):
             patterns += [self._pattern(kind, text) for text in negators[key]]
         patterns += [self._pattern(HEDGE, text) for text in config["hedges"]]
         for direction, phrases in config["trends"].items():
@@ -130,8 +141,10 @@ def _resolve(matches: list[Match]) -> list[Match]:
     """Within each kind (negators as one), keep non-overlapping matches, longest first."""
     kept: list[Match] = []
     taken: dict[str, set[int]] = defaultdict(set)
-    for m in sorted(matches, key=lambda m: (m.start - m.end, -m.pattern.weight, m.start,
-                                            m.pattern.kind, m.pattern.text)):
+    for m in sorted(
+        matches,
+        key=lambda m: (m.start - m.end, -m.pattern.weight, m.start, m.pattern.kind, m.pattern.text),
+    ):
         group = "negator" if m.pattern.kind in NEGATORS else m.pattern.kind
         span = set(range(m.start, m.end))
         if not span & taken[group]:

@@ -39,8 +39,13 @@ class Cue:
     governors: frozenset[int] = frozenset()  # token indices of its heads up to its clause head
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"text": self.text, "start": self.start, "end": self.end,
-                               "polarity": self.polarity, "weight": self.weight}
+        out: dict[str, Any] = {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "polarity": self.polarity,
+            "weight": self.weight,
+        }
         if self.negated_by:
             out["negated_by"] = self.negated_by
         if self.hedged_by:
@@ -125,8 +130,9 @@ def label_for(scores: Scores, min_score: float, mixed_share: float) -> str:
     return COLLABORATION if scores.collaboration >= scores.competition else COMPETITION
 
 
-def cue_effect(polarity: str, weight: float, negated: str | None, hedged: bool,
-               config: Mapping[str, Any]) -> Scores:
+def cue_effect(
+    polarity: str, weight: float, negated: str | None, hedged: bool, config: Mapping[str, Any]
+) -> Scores:
     """What one cue counts for each side, after hedging and negation: ``negated`` is None,
     "negated" (counts nothing) or "ended" (counts ``negation_flip`` for the other side)."""
     if hedged:

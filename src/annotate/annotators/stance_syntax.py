@@ -17,8 +17,11 @@ _CONTRASTS = frozenset({"despite", "amid", "notwithstanding"})
 
 
 def is_clause(token: Token) -> bool:
-    return (token.dep_ in CLAUSES or token.head.i == token.i
-            or (token.dep_ == "conj" and token.pos_ in VERBS))
+    return (
+        token.dep_ in CLAUSES
+        or token.head.i == token.i
+        or (token.dep_ == "conj" and token.pos_ in VERBS)
+    )
 
 
 def clause_head(token: Token) -> Token:
@@ -54,8 +57,12 @@ def governing_path(token: Token) -> list[Token]:
     """``token`` and its heads up to the verb that governs it (through xcomp chains), stopping
     at a subject or at an agent ("by ..."): where a negation of the cue attaches."""
     path = [token]
-    while (token.pos_ not in VERBS and token.dep_ not in SUBJECTS and token.dep_ != "agent"
-           and token.head.i != token.i):
+    while (
+        token.pos_ not in VERBS
+        and token.dep_ not in SUBJECTS
+        and token.dep_ != "agent"
+        and token.head.i != token.i
+    ):
         token = token.head
         path.append(token)
     while token.dep_ == "xcomp":
@@ -84,9 +91,12 @@ def _just_before(negator: Token, root: Token) -> bool:
     the cue, a few tokens before it, with no punctuation, conjunction or subordinator between
     ("does not consider X a competitor")."""
     between = root.doc[negator.i + 1 : root.i]
-    return (0 < root.i - negator.i <= NEGATION_WINDOW and negator.head.pos_ in VERBS
-            and negator.head.i in ancestors_and_self(root)
-            and not any(t.is_punct or t.pos_ in ("CCONJ", "SCONJ") for t in between))
+    return (
+        0 < root.i - negator.i <= NEGATION_WINDOW
+        and negator.head.pos_ in VERBS
+        and negator.head.i in ancestors_and_self(root)
+        and not any(t.is_punct or t.pos_ in ("CCONJ", "SCONJ") for t in between)
+    )
 
 
 def negated_negator(parsed: Doc, negator: Match, matches: list[Match]) -> bool:
@@ -97,8 +107,11 @@ def negated_negator(parsed: Doc, negator: Match, matches: list[Match]) -> bool:
     path = governing_path(head)
     if head.dep_ in ("xcomp", "acl"):
         path = [*path, head.head, head.head.head]
-    return any(negates(m.pattern.kind, m.root(parsed), head, path)
-               for m in matches if m.pattern.kind == PARTICLE)
+    return any(
+        negates(m.pattern.kind, m.root(parsed), head, path)
+        for m in matches
+        if m.pattern.kind == PARTICLE
+    )
 
 
 def negates(kind: str, negator: Token, root: Token, path: list[Token]) -> bool:
@@ -107,12 +120,17 @@ def negates(kind: str, negator: Token, root: Token, path: list[Token]) -> bool:
     denying word must govern the cue, or have it as subject ("the partnership ended")."""
     on_path = {t.i for t in path}
     if kind in (PARTICLE, CHANGE):
-        return (negator.i in on_path or negator.head.i in on_path
-                or (negator.head.dep_ in ("advmod", "neg") and negator.head.head.i in on_path)
-                or _just_before(negator, root))
+        return (
+            negator.i in on_path
+            or negator.head.i in on_path
+            or (negator.head.dep_ in ("advmod", "neg") and negator.head.head.i in on_path)
+            or _just_before(negator, root)
+        )
     if kind in (TERMINATOR, DENIAL):
         clause = clause_head(root)
-        return (negator.i in on_path - {root.i}
-                or (path[-1].dep_ in SUBJECTS and path[-1].head.i == negator.i)
-                or (kind == DENIAL and clause.dep_ == "ccomp" and clause.head.i == negator.i))
+        return (
+            negator.i in on_path - {root.i}
+            or (path[-1].dep_ in SUBJECTS and path[-1].head.i == negator.i)
+            or (kind == DENIAL and clause.dep_ == "ccomp" and clause.head.i == negator.i)
+        )
     return False
