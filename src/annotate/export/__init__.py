@@ -64,6 +64,22 @@ def ent_annotations(
     ]
 
 
+def ent_spans(
+    sdoc: Any, doc: Document, layers: list[str] | None, options: ExportOptions
+) -> tuple[list[Any], list[Any]]:
+    """The entity spans of ``doc`` aligned to the spaCy Doc ``sdoc`` (token-expanded, empty
+    ones left out), and those kept once overlaps are resolved as ``doc.ents`` needs."""
+    from spacy.util import filter_spans
+
+    aligned = [
+        span
+        for a, label in ent_annotations(doc, layers, options)
+        if (span := sdoc.char_span(a.start, a.end, label, alignment_mode="expand")) is not None
+        and len(span)
+    ]
+    return aligned, filter_spans(aligned)
+
+
 @dataclass
 class Exported:
     """What an export wrote, and notes on what it could not represent."""

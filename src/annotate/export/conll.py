@@ -14,9 +14,8 @@ import re
 from pathlib import Path
 
 import spacy
-from spacy.util import filter_spans
 
-from annotate.export import Exported, ExportOptions, ent_annotations
+from annotate.export import Exported, ExportOptions, ent_annotations, ent_spans
 from annotate.io.writers import write_atomic
 from annotate.model import Document
 
@@ -33,11 +32,8 @@ def bio_lines(
 ) -> tuple[list[str], int]:
     """The document's lines (sentences separated by ``""``), and how many spans were left out."""
     sdoc = nlp(doc.text)
-    annotations = ent_annotations(doc, layers, options or ExportOptions())
-    spans = [
-        sdoc.char_span(a.start, a.end, label, alignment_mode="expand") for a, label in annotations
-    ]
-    kept = filter_spans([s for s in spans if s is not None and len(s)])
+    options = options or ExportOptions()
+    _, kept = ent_spans(sdoc, doc, layers, options)
     tags = ["O"] * len(sdoc)
     for span in kept:
         label = _SPACE.sub("_", span.label_)
@@ -47,7 +43,7 @@ def bio_lines(
         words = [t for t in sent if not t.is_space]
         if words:
             lines += [f"{_SPACE.sub('_', t.text)} _ _ {tags[t.i]}" for t in words] + [""]
-    return lines, len(annotations) - len(kept)
+    return lines, len(ent_annotations(doc, layers, options)) - len(kept)
 
 
 def export(

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import spacy
 from spacy.tokens import Doc, DocBin, Span
-from spacy.util import filter_spans
 
-from annotate.export import Exported, ExportOptions, ent_annotations, select_layers
+from annotate.export import Exported, ExportOptions, ent_spans, select_layers
 from annotate.model import Document
 
 FILE_NAME = "annotations.spacy"
@@ -41,13 +40,7 @@ def to_spacy(
             groups.setdefault(a.layer, []).append(span)
     for layer, spans in groups.items():
         sdoc.spans[layer] = spans
-    ents = [
-        span
-        for a, label in ent_annotations(doc, layers, options)
-        if (span := sdoc.char_span(a.start, a.end, label, alignment_mode="expand")) is not None
-        and len(span)
-    ]
-    kept = filter_spans(ents)
+    ents, kept = ent_spans(sdoc, doc, layers, options)
     sdoc.ents = kept
     dropped = {(s.start, s.end, s.label_) for s in ents} - {
         (s.start, s.end, s.label_) for s in kept
