@@ -125,7 +125,7 @@ def test_changed_documents_are_replaced_and_pruned(outputs: Path, tmp_path: Path
     assert index_outputs([out], path).added == len(records)
     changed = records[0]
     changed["annotations"] = [a for a in changed["annotations"] if a["layer"] != "money"]
-    changed["meta"]["fingerprint"]["pipeline"] = "another pipeline"
+    changed["provenance"]["pipeline"] = "another pipeline"
     (out / f"{changed['id']}.json").write_text(json.dumps(changed))
     (out / f"{records[1]['id']}.json").unlink()
     result = index_outputs([out], path, prune=True)

@@ -126,7 +126,8 @@ def test_rerun_skips_what_is_done_and_force_redoes_it(tmp_path, plugin_dir):
     before = outputs(out)
     for record in map(json.loads, before.values()):
         validate(record)
-        assert set(record["meta"]["fingerprint"]) == {"input", "pipeline"}
+        assert set(record["provenance"]) == {"input", "pipeline", "text_sha256"}
+        assert "fingerprint" not in record["meta"] and "sha256" not in record["meta"]
 
     again = annotate_paths([str(docs)], str(out), **run)
     assert (again.ok, again.skipped) == (0, 5)
@@ -152,10 +153,18 @@ def test_changing_one_annotators_config_reruns_it_and_its_dependents_only(
 
     log.unlink()
     config = tmp_path / "annotate.yaml"
-    config.write_text("annotators:\n  upper: {min: 3}\n")
+    config.write_text("annotators:\n  upper: {min: 4}\n")  # ESA and IBM are no longer caps
     summary = annotate_paths([str(docs)], str(tmp_path / "a"), config=config, **run)
     assert summary.ok == 4  # the pipeline fingerprint changed: no document is skipped
     assert calls(log) == {"count": 4, "upper": 4}  # length came from the cache
+    assert summary.cached == {"length": 4}
+
+    # upper runs again, finds what it found before: count's input is unchanged, so cached.
+    log.unlink()
+    same = tmp_path / "same.yaml"
+    same.write_text("annotators:\n  upper: {min: 3}\n")
+    annotate_paths([str(docs)], str(tmp_path / "a"), config=same, **run)
+    assert calls(log) == {"upper": 4}
 
     # Cached results give the same bytes as a fresh run.
     log.unlink()

@@ -1,16 +1,16 @@
 """The batch job behind ``annotate run``: read, annotate, write, and count what happened.
 
-Documents stream from the readers to the writer in chunks of ``batch_size``, with at most
-two chunks per worker in flight, so memory stays flat however large the corpus. The main
-process reads, skips what a previous run already wrote (same input hash and pipeline
-fingerprint in the output's ``meta.fingerprint``), looks up cached annotator results, hands
-chunks to an executor (this process, worker processes or Dask) and writes the results in
-input order.
+Documents stream from the readers to the writer in small chunks, with at most two chunks per
+worker in flight, so memory stays flat however large the corpus. The main process reads,
+keeps what a previous run already wrote (a :class:`ResumableWriter` with the same input hash
+and pipeline fingerprint in the output's ``provenance``), hands chunks to an
+:class:`Executor` (this process, worker processes or Dask), and writes the encoded results
+in input order, with the cache entries the workers made.
 """
 
 from __future__ import annotations
 
-import json
+import queue
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -19,45 +19,43 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotate.cache import (
-    FINGERPRINT_KEY,
-    ResultCache,
-    input_hash,
-    pipeline_fingerprint,
-    resolve,
-    step_identities,
-)
+from annotate.cache import ResultCache, input_hash
 from annotate.contract import json_problem
 from annotate.errors import AnnotateError, InputError, Interrupted, OutputError
 from annotate.interrupt import tracking
 from annotate.io.sources import read_paths
-from annotate.io.writers import remove_stale_temp_files
+from annotate.io.writers import EncodingWriter, ResumableWriter, Writer
 from annotate.model import Document
 from annotate.parallel import (
+    Chunk,
+    Executor,
     InProcessExecutor,
     Outcome,
     PipelineSpec,
     ProcessExecutor,
-    Task,
+    Worker,
     default_workers,
-    hard_stop_after,
 )
 from annotate.pipeline import Pipeline
 from annotate.progress import Bar
+from annotate.timeouts import hard_stop_after
 
 # Fewer documents than this to annotate: run in this process (no process start-up to pay).
 SMALL_INPUT = 48
+# Chunk size when the number of documents is not known (at most the config's batch_size).
+CHUNK = 16
 
 
 @dataclass
 class Summary:
-    """What a run did: documents ok / failed / skipped, annotations per layer, speed."""
+    """What a run did: documents ok / failed / resumed, annotations per layer, cache hits."""
 
     ok: int = 0
     failed: int = 0
-    skipped: int = 0
+    skipped: int = 0  # resumed: already in OUT, from the same input and pipeline
     annotator_errors: Counter[str] = field(default_factory=Counter)
     layers: Counter[str] = field(default_factory=Counter)
+    cached: Counter[str] = field(default_factory=Counter)  # results from the cache, per step
     words: int = 0
     seconds: float = 0.0
     workers: int = 1
@@ -76,6 +74,7 @@ class Summary:
             "documents": {"ok": self.ok, "failed": self.failed, "skipped": self.skipped},
             "annotator_errors": dict(sorted(self.annotator_errors.items())),
             "annotations": dict(sorted(self.layers.items())),
+            "cached": dict(sorted(self.cached.items())),
             "words": self.words,
             "seconds": round(self.seconds, 3),
             "words_per_second": round(self.words_per_second, 1),
@@ -84,23 +83,25 @@ class Summary:
 
 
 @dataclass
-class _Skipped:
-    doc: Document
+class _Resumed:
+    doc_id: str
 
 
 @dataclass
 class _Chunk:
-    items: list[Task | InputError | _Skipped] = field(default_factory=list)
+    items: list[Document | InputError | _Resumed] = field(default_factory=list)
+    future: Any = None
+    counted: bool = False  # on the progress bar
 
     @property
-    def tasks(self) -> list[Task]:
-        return [item for item in self.items if isinstance(item, Task)]
+    def docs(self) -> list[Document]:
+        return [item for item in self.items if isinstance(item, Document)]
 
 
 def run_batch(
     paths: Iterable[str],
     pipeline: Pipeline,
-    writer: Any,
+    writer: Writer,
     report: Callable[[str], None],
     stdin_format: str = "text",
     *,
@@ -118,41 +119,38 @@ def run_batch(
     ``report`` receives one line per problem (unreadable document, failed annotator).
     ``workers``: processes (None: all cores; fewer than SMALL_INPUT documents run in this
     process). ``scheduler``: a Dask scheduler address, or ``local`` (needs ``spec``).
-    ``cache_dir``: the per-annotator result cache. ``force``: redo documents already written.
+    ``cache_dir``: the result cache. ``force``: redo every document, without the cache.
+    ``total``: how many documents there are, if known (progress bar, chunk size).
     """
     summary = Summary()
     started = time.perf_counter()
-    fingerprint = pipeline_fingerprint(pipeline)
-    cache = ResultCache(cache_dir) if cache_dir is not None else None
-    _remove_stale_temp_files(writer)
+    cache = ResultCache(cache_dir) if cache_dir is not None and not force else None
+    if isinstance(writer, ResumableWriter):
+        writer.cleanup()
+    count = workers or default_workers()
     items = read_paths(
         paths, pipeline.registry.readers, stdin_format, int(pipeline.config["max_chars"])
     )
-    chunk_size = max(1, int(pipeline.config["batch_size"]))
-    chunks = _chunks(_prepare(items, pipeline, writer, fingerprint, cache, force), chunk_size)
-    executor: Any = None
+    chunks = _chunks(_prepare(items, pipeline, writer, force), _chunk_size(pipeline, total, count))
+    executor: Executor | None = None
     try:
-        with tracking():
+        with tracking(), Bar(progress, total) as bar:
             head, chunks = _peek(chunks, SMALL_INPUT)
             executor = _executor(
-                pipeline, fingerprint, timeout, workers, scheduler, spec, small=head < SMALL_INPUT
+                pipeline, writer, cache, timeout, count, scheduler, spec, small=head < SMALL_INPUT
             )
             summary.workers = executor.workers
-            with Bar(progress, total) as bar:
-                for chunk, outcomes in _ordered(executor, chunks):
-                    _finish(chunk, outcomes, writer, cache, summary, report, bar)
+            for chunk, result in _ordered(executor, chunks, bar):
+                _finish(chunk, result, writer, cache, summary, report)
             executor.close()
             writer.close()
     except BaseException as error:
         if executor is not None:
             executor.close(abort=True)
-        getattr(writer, "abort", writer.close)()
+        kept = writer.abort() if hasattr(writer, "abort") else writer.close()
         if isinstance(error, KeyboardInterrupt):
             # What is written stays; a JSONL file is only ever written whole.
-            kept = getattr(writer, "count", summary.ok)
-            if getattr(writer, "discards_on_abort", False):
-                kept = 0
-            raise Interrupted(kept) from None
+            raise Interrupted(summary.ok if kept is None else kept) from None
         raise
     finally:
         if cache is not None:
@@ -161,40 +159,48 @@ def run_batch(
     return summary
 
 
+def _chunk_size(pipeline: Pipeline, total: int | None, workers: int) -> int:
+    """Small enough that every worker gets several chunks and the bar moves smoothly."""
+    largest = max(1, int(pipeline.config["batch_size"]))
+    if total is None:
+        return min(largest, CHUNK)
+    return max(1, min(largest, total // (4 * workers)))
+
+
 def _executor(
     pipeline: Pipeline,
-    fingerprint: str,
+    writer: Writer,
+    cache: ResultCache | None,
     timeout: float | None,
-    workers: int | None,
+    workers: int,
     scheduler: str | None,
     spec: PipelineSpec | None,
     small: bool,
-) -> Any:
+) -> Executor:
+    encode = writer.encoder if isinstance(writer, EncodingWriter) else None
+    cache_dir = str(cache.folder) if cache is not None else None
     if scheduler:
         from annotate.distributed import DaskExecutor
 
         if spec is None:
             raise ValueError("--scheduler needs a PipelineSpec to build the pipeline on workers")
-        return DaskExecutor(scheduler, spec, fingerprint, timeout, workers or default_workers())
-    count = workers or default_workers()
+        return DaskExecutor(
+            scheduler, spec, pipeline.fingerprint, encode, cache_dir, timeout, workers
+        )
     if timeout:  # only a worker process can be stopped, and replaced, at any point
-        return ProcessExecutor(1 if small else count, pipeline, fingerprint, timeout, spec)
-    if count <= 1 or small:
-        return InProcessExecutor(pipeline, fingerprint, timeout)
-    return ProcessExecutor(count, pipeline, fingerprint, timeout, spec)
+        count = 1 if small else workers
+        return ProcessExecutor(count, pipeline, encode, cache_dir, timeout, spec)
+    if workers <= 1 or small:
+        return InProcessExecutor(Worker(pipeline, pipeline.fingerprint, encode, cache))
+    return ProcessExecutor(workers, pipeline, encode, cache_dir, timeout, spec)
 
 
 def _prepare(
-    items: Iterable[Document | InputError],
-    pipeline: Pipeline,
-    writer: Any,
-    fingerprint: str,
-    cache: ResultCache | None,
-    force: bool,
-) -> Iterator[Task | InputError | _Skipped]:
+    items: Iterable[Document | InputError], pipeline: Pipeline, writer: Writer, force: bool
+) -> Iterator[Document | InputError | _Resumed]:
+    """Documents to annotate; the errors of reading and checking them; those resumed."""
     limit = int(pipeline.config["max_chars"])
-    identities = step_identities(pipeline)
-    resumable = hasattr(writer, "path_for") and not force
+    resumable = isinstance(writer, ResumableWriter) and not force
     for item in items:
         if isinstance(item, InputError):
             yield item
@@ -210,14 +216,12 @@ def _prepare(
                 "split it, or raise max_chars in annotate.yaml",
             )
             continue
-        doc_hash = input_hash(item)
-        if resumable and _already_written(writer, item, doc_hash, fingerprint):
-            if isinstance(getattr(writer, "written", None), dict):
-                writer.written[item.id] = item.meta.get("source", item.id)
-            yield _Skipped(item)
-            continue
-        cached = resolve(cache, identities, doc_hash) if cache is not None and not force else {}
-        yield Task(item, doc_hash, cached)
+        if resumable:
+            provenance = {"input": input_hash(item), "pipeline": pipeline.fingerprint}
+            if writer.resume(item.id, str(item.meta.get("source", item.id)), provenance):  # type: ignore[attr-defined]
+                yield _Resumed(item.id)
+                continue
+        yield item
 
 
 def _document_problem(doc: Document) -> str | None:
@@ -228,41 +232,27 @@ def _document_problem(doc: Document) -> str | None:
     return json_problem(doc.text, "text") or json_problem(doc.meta, "meta")
 
 
-def _already_written(writer: Any, doc: Document, doc_hash: str, fingerprint: str) -> bool:
-    try:
-        with open(writer.path_for(doc.id), "rb") as handle:
-            record = json.load(handle)
-    except (OSError, ValueError):
-        return False
-    meta = record.get("meta") if isinstance(record, dict) else None
-    return (
-        record.get("id") == doc.id
-        and isinstance(meta, dict)
-        and meta.get(FINGERPRINT_KEY) == {"input": doc_hash, "pipeline": fingerprint}
-    )
-
-
-def _chunks(items: Iterable[Task | InputError | _Skipped], size: int) -> Iterator[_Chunk]:
+def _chunks(items: Iterable[Document | InputError | _Resumed], size: int) -> Iterator[_Chunk]:
     chunk = _Chunk()
-    tasks = 0
+    docs = 0
     for item in items:
         chunk.items.append(item)
-        tasks += isinstance(item, Task)
-        if tasks >= size or len(chunk.items) >= 4 * size:
+        docs += isinstance(item, Document)
+        if docs >= size or len(chunk.items) >= 4 * size:
             yield chunk
-            chunk, tasks = _Chunk(), 0
+            chunk, docs = _Chunk(), 0
     if chunk.items:
         yield chunk
 
 
-def _peek(chunks: Iterator[_Chunk], tasks: int) -> tuple[int, Iterator[_Chunk]]:
-    """Read ahead until ``tasks`` documents to annotate are seen (or the input ends)."""
+def _peek(chunks: Iterator[_Chunk], docs: int) -> tuple[int, Iterator[_Chunk]]:
+    """Read ahead until ``docs`` documents to annotate are seen (or the input ends)."""
     head: list[_Chunk] = []
     seen = 0
     for chunk in chunks:
         head.append(chunk)
-        seen += len(chunk.tasks)
-        if seen >= tasks:
+        seen += len(chunk.docs)
+        if seen >= docs:
             break
 
     def chained() -> Iterator[_Chunk]:
@@ -272,132 +262,151 @@ def _peek(chunks: Iterator[_Chunk], tasks: int) -> tuple[int, Iterator[_Chunk]]:
     return seen, chained()
 
 
-def _done(outcomes: list[Outcome]) -> Future[list[Outcome]]:
-    future: Future[list[Outcome]] = Future()
-    future.set_result(outcomes)
+def _done(result: Chunk) -> Future[Chunk]:
+    future: Future[Chunk] = Future()
+    future.set_result(result)
     return future
 
 
-def _ordered(executor: Any, chunks: Iterator[_Chunk]) -> Iterator[tuple[_Chunk, list[Outcome]]]:
-    """Chunks with their outcomes, in input order, at most two chunks per worker in flight."""
+def _ordered(
+    executor: Executor, chunks: Iterator[_Chunk], bar: Bar
+) -> Iterator[tuple[_Chunk, Chunk]]:
+    """Chunks with their results, in input order, at most two chunks per worker in flight.
+
+    The bar moves as each chunk finishes, in whatever order they finish.
+    """
     limit = 2 * executor.workers
-    inflight: deque[tuple[_Chunk, Any]] = deque()
+    inflight: deque[_Chunk] = deque()
+    finished: queue.SimpleQueue[_Chunk] = queue.SimpleQueue()
 
-    def submit(chunk: _Chunk) -> Any:
-        tasks = chunk.tasks
-        return executor.submit(tasks) if tasks else _done([])
+    def submit(chunk: _Chunk) -> None:
+        docs = chunk.docs
+        chunk.future = executor.submit(docs) if docs else _done(Chunk())
+        chunk.future.add_done_callback(lambda _: finished.put(chunk))
 
-    def first() -> tuple[_Chunk, list[Outcome]]:
-        chunk, future = inflight.popleft()
+    def first() -> tuple[_Chunk, Chunk]:
+        chunk = inflight.popleft()
+        while not chunk.future.done():
+            _advance(bar, finished.get())
         try:
-            return chunk, future.result()
+            result = chunk.future.result()
         except executor.lost:
             # A worker died; every chunk in flight is lost with it. Redo this one document by
             # document to find the culprit, and send the others again.
-            outcomes = _isolate(executor, chunk.tasks)
-            for i, (other, _) in enumerate(inflight):
-                inflight[i] = (other, submit(other))
-            return chunk, outcomes
+            result = _isolate(executor, chunk.docs)
+            for other in inflight:
+                submit(other)
+        _advance(bar, chunk, result)
+        while not finished.empty():
+            _advance(bar, finished.get())
+        return chunk, result
 
     for chunk in chunks:
-        inflight.append((chunk, submit(chunk)))
-        while len(inflight) > limit or (inflight and inflight[0][1].done()):
+        submit(chunk)
+        inflight.append(chunk)
+        while len(inflight) > limit or (inflight and inflight[0].future.done()):
             yield first()
     while inflight:
         yield first()
 
 
-def _isolate(executor: Any, tasks: list[Task]) -> list[Outcome]:
-    stopped = getattr(executor, "stopped", lambda: False)
-    stopped()  # forget the watchdog of the chunk that broke the pool
+def _advance(bar: Bar, chunk: _Chunk, result: Chunk | None = None) -> None:
+    """Count a finished chunk on the bar, once (a chunk lost with its worker waits)."""
+    if chunk.counted:
+        return
+    if result is None:
+        if not chunk.future.done() or chunk.future.exception() is not None:
+            return
+        result = chunk.future.result()
+    chunk.counted = True
+    bar.advance(len(chunk.items), sum(o.words for o in result.outcomes))
+
+
+def _isolate(executor: Executor, docs: list[Document]) -> Chunk:
+    executor.stopped()  # forget the watchdog of the chunk that broke the pool
     executor.restart()
-    outcomes = []
-    for task in tasks:
+    result = Chunk()
+    for doc in docs:
         try:
-            outcomes.extend(executor.submit([task]).result())
+            one = executor.submit([doc]).result()
         except executor.lost:
-            doc = task.doc
-            where = doc.meta.get("source", doc.id)
-            timeout = getattr(executor, "timeout", None)
-            if stopped():
-                why = (
-                    f"timed out: an annotator ran {hard_stop_after(timeout):g}s past "
-                    f"--timeout-per-doc {timeout:g}s and would not stop, so its worker "
-                    "process was replaced"
-                )
-            else:
-                why = "the worker process died"
-                if timeout:
-                    why += (
-                        f" (it crashed, or an annotator ran past --timeout-per-doc {timeout:g}s "
-                        "and was stopped)"
-                    )
+            source = str(doc.meta.get("source", doc.id))
+            result.outcomes.append(
+                Outcome(doc.id, source, None, f"{source} (id {doc.id}): {_lost_why(executor)}")
+            )
             executor.restart()
-            outcomes.append(Outcome(None, f"{where} (id {doc.id}): {why}"))
-    return outcomes
+            continue
+        result.outcomes.extend(one.outcomes)
+        result.entries.extend(one.entries)
+        result.hits.update(one.hits)
+    return result
+
+
+def _lost_why(executor: Executor) -> str:
+    timeout = getattr(executor, "timeout", None)
+    if executor.stopped() and timeout:
+        return (
+            f"timed out: an annotator ran {hard_stop_after(timeout):g}s past "
+            f"--timeout-per-doc {timeout:g}s and would not stop, so its worker process was "
+            "replaced"
+        )
+    why = "the worker process died"
+    if timeout:
+        why += (
+            f" (it crashed, or an annotator ran past --timeout-per-doc {timeout:g}s and was "
+            "stopped)"
+        )
+    return why
 
 
 def _finish(
     chunk: _Chunk,
-    outcomes: list[Outcome],
-    writer: Any,
+    result: Chunk,
+    writer: Writer,
     cache: ResultCache | None,
     summary: Summary,
     report: Callable[[str], None],
-    bar: Bar,
 ) -> None:
-    results = iter(outcomes)
-    entries: list[tuple[str, str, str]] = []
-    words = 0
+    outcomes = iter(result.outcomes)
     for item in chunk.items:
         if isinstance(item, InputError):
             summary.failed += 1
             report(str(item))
-            continue
-        if isinstance(item, _Skipped):
+        elif isinstance(item, _Resumed):
             summary.skipped += 1
-            continue
-        outcome = next(results)
-        entries.extend(outcome.entries)
-        if outcome.record is None:
-            summary.failed += 1
-            report(outcome.error or "unknown error")
-            continue
-        try:
+        else:
+            _write(next(outcomes), writer, summary, report)
+    if cache is not None and result.entries:
+        cache.put_many(result.entries)
+    summary.cached.update(result.hits)
+
+
+def _write(
+    outcome: Outcome, writer: Writer, summary: Summary, report: Callable[[str], None]
+) -> None:
+    if outcome.record is None:
+        summary.failed += 1
+        report(outcome.error or "unknown error")
+        return
+    try:
+        if isinstance(outcome.record, bytes):
+            writer.write_encoded(outcome.doc_id, outcome.source, outcome.record)  # type: ignore[attr-defined]
+        else:
             writer.write(outcome.record)
-        except InputError as error:
-            summary.failed += 1
-            report(str(error))
-            continue
-        except (AnnotateError, BrokenPipeError):  # BrokenPipe: `-o - | head` stopped reading
-            raise
-        except Exception as error:  # a writer plugin's bug: nothing more can be written
-            name = getattr(writer, "name", type(writer).__name__)
-            raise OutputError(
-                str(outcome.record["meta"].get("source", outcome.record["id"])),
-                f"writer '{name}' failed: {type(error).__name__}: {error}",
-            ) from None
-        words += _count(summary, outcome.record, report)
-    if cache is not None and entries:
-        cache.put_many(entries)
-    bar.advance(len(chunk.items), words)
-
-
-def _count(summary: Summary, record: dict[str, Any], report: Callable[[str], None]) -> int:
-    words = len(record["text"].split())
+    except InputError as error:
+        summary.failed += 1
+        report(str(error))
+        return
+    except (AnnotateError, BrokenPipeError):  # BrokenPipe: `-o - | head` stopped reading
+        raise
+    except Exception as error:  # a writer plugin's bug: nothing more can be written
+        raise OutputError(
+            outcome.source,
+            f"writer '{writer.name}' failed: {type(error).__name__}: {error}",
+        ) from None
     summary.ok += 1
-    summary.words += words
-    summary.layers.update(a["layer"] for a in record["annotations"])
-    where = record["meta"].get("source", record["id"])
-    for name, status in record["annotators"].items():
-        if status["status"] == "error":
-            summary.annotator_errors[name] += 1
-            report(f"{where}: annotator '{name}' failed: {status['error']}")
-    return words
-
-
-def _remove_stale_temp_files(writer: Any) -> None:
-    """Temp files a killed run left in the output folder (never a live run's, nor an output)."""
-    folder = getattr(writer, "folder", None)
-    if isinstance(folder, Path) and folder.is_dir():
-        remove_stale_temp_files(folder, ".*.json.*.tmp")
+    summary.words += outcome.words
+    summary.layers.update(outcome.layers)
+    for name, message in outcome.failed_annotators:
+        summary.annotator_errors[name] += 1
+        report(f"{outcome.source}: annotator '{name}' failed: {message}")

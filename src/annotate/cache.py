@@ -1,16 +1,17 @@
-"""Fingerprints and the per-annotator result cache.
+"""Fingerprints, cache keys and the result cache.
 
-An annotator's result on a document is cached under a key made of the document's input hash,
-the annotator's name, version and config (and spaCy model, if it uses one), and the hashes of
-the layers it requires as they stood when it ran. Change one annotator's config and only that
-annotator, and those reading its layers, run again. The cache is one SQLite file
-(``~/.cache/annotate/cache.sqlite`` unless ``--cache DIR``); only the main process writes it.
-Annotators are identified by their version *and* a hash of their module's source, so editing
-an annotator without bumping its version does not serve stale results.
+Before each step, ``Pipeline.annotate`` asks a :class:`StepStore` for that annotator's result
+on this document under a key made of the document's input hash, the annotator's name, version,
+config and source (and spaCy model, if it uses one), and the hashes of the layers it requires
+as they stand when it runs. The spaCy parse is a cached result too, keyed by the text, the
+model and its components. Change one annotator's config and only that annotator, and those
+reading its layers, run again, on the cached parse. The cache is one SQLite file
+(``~/.cache/annotate/cache.sqlite`` unless ``--cache DIR``): worker processes read it, and
+only the main process writes it (the entries a worker made come back with its results).
 
 The *pipeline fingerprint* covers everything that shapes an output file except the input:
-``meta.fingerprint = {"input": ..., "pipeline": ...}`` in each output lets a re-run skip
-documents that are already done.
+``provenance = {"input": ..., "pipeline": ...}`` in each output lets a re-run skip documents
+that are already done.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import os
 import sqlite3
 import sys
 import warnings
+import zlib
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
     from annotate.pipeline import Pipeline
 
 CACHE_FILE = "cache.sqlite"
-FINGERPRINT_KEY = "fingerprint"  # in meta; left out of the input hash
+PARSE = "spacy-parse"  # the cache's name for parses, beside the annotators' names
 
 
 def digest(value: Any) -> str:
@@ -46,8 +49,7 @@ def digest(value: Any) -> str:
 
 def input_hash(doc: Document) -> str:
     """Hash of everything an annotator may read from the input: id, text and meta."""
-    meta = {k: v for k, v in doc.meta.items() if k not in ("sha256", FINGERPRINT_KEY)}
-    return digest([doc.id, doc.text, meta])
+    return digest([doc.id, doc.text, doc.meta])
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,7 @@ def pipeline_fingerprint(pipeline: Pipeline) -> str:
     return digest(
         {
             "steps": [
-                [s.name, s.version, s.config, s.requires, s.assigns]
-                for s in step_identities(pipeline)
+                [s.name, s.version, s.config, s.requires, s.assigns] for s in pipeline.identities
             ],
             "skipped": pipeline.skipped_info,
             "merge": pipeline.config["merge"],
@@ -140,9 +141,7 @@ def _annotation_key(a: Mapping[str, Any]) -> tuple[Any, ...]:
 
 def layer_hash(annotations: Iterable[Mapping[str, Any]], document_value: Any) -> str:
     """Hash of one layer's content: its spans (offsets, label, attrs) and document-level value."""
-    spans = sorted(
-        (_annotation_key(a) for a in annotations),
-    )
+    spans = sorted(_annotation_key(a) for a in annotations)
     return digest([spans, document_value])
 
 
@@ -150,7 +149,8 @@ def doc_layer_hash(doc: Document, layer: str) -> str:
     return layer_hash(
         (
             {"start": a.start, "end": a.end, "label": a.label, "attrs": a.attrs}
-            for a in doc.layer(layer)
+            for a in doc.annotations
+            if a.layer == layer
         ),
         doc.document.get(layer),
     )
@@ -160,8 +160,27 @@ def step_key(doc_hash: str, step: StepIdentity, required: Sequence[str]) -> str:
     return digest([doc_hash, step.name, step.version, step.config, list(required)])
 
 
+def parse_key(text: str, model: Sequence[Any]) -> str:
+    """Key of a text's spaCy parse: the text and the model's identity (``model_identity``)."""
+    return digest([PARSE, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), model])
+
+
+def model_identity(pipeline: Pipeline) -> list[Any]:
+    """The spaCy model as a parse depends on it: name, version, components, spaCy, our code."""
+    import spacy
+
+    from annotate import nlp
+
+    return [
+        pipeline.model,
+        list(pipeline.nlp.pipe_names) if pipeline.nlp is not None else [],
+        spacy.__version__,
+        hashlib.sha256(Path(nlp.__file__).read_bytes()).hexdigest(),
+    ]
+
+
 def raw_annotation(a: Annotation) -> dict[str, Any]:
-    """An annotator's output as returned (before the runner adds text, id, default sources)."""
+    """An annotation as a step's cached result holds it (without text and id)."""
     return {
         "layer": a.layer,
         "start": a.start,
@@ -176,35 +195,21 @@ class CacheWarning(UserWarning):
     """The result cache is corrupt or cannot be written; annotate goes on without it."""
 
 
-SCHEMA_VERSION = 2  # results carry a checksum of their value
+SCHEMA_VERSION = 3  # values are bytes: JSON results, compressed spaCy parses
+
+Entry = tuple[str, str, bytes]  # (key, annotator or PARSE, value)
 
 
-def _checksum(key: str, annotator: str, value: str) -> str:
-    return hashlib.sha256(f"{key}\0{annotator}\0{value}".encode()).hexdigest()
-
-
-def _valid_value(value: Any) -> bool:
-    """A cached result has the shape the runner reads (the contract check does the rest)."""
-    return (
-        isinstance(value, dict)
-        and isinstance(value.get("annotations"), list)
-        and isinstance(value.get("document"), dict)
-        and all(
-            isinstance(a, dict) and set(a) == _RAW_KEYS and isinstance(a["layer"], str)
-            for a in value["annotations"]
-        )
-    )
-
-
-_RAW_KEYS = {"layer", "start", "end", "label", "attrs", "sources"}
+def _checksum(key: str, annotator: str, value: bytes) -> str:
+    return hashlib.sha256(f"{key}\0{annotator}\0".encode() + value).hexdigest()
 
 
 class ResultCache:
-    """key -> one annotator's result (``{"annotations": [...], "document": {...}}``) in SQLite.
+    """key -> one cached value (an annotator's result, or a parse) in SQLite.
 
     The cache can never stop a run: a file that is not a database (or of another schema) is
-    rebuilt with a warning; an entry whose checksum or shape is wrong is a miss, dropped with
-    a warning; a cache that cannot be written is bypassed for the rest of the run. A cache
+    rebuilt with a warning; an entry whose checksum is wrong is a miss, dropped with a
+    warning; a cache that cannot be written is bypassed for the rest of the run. A cache
     folder that cannot be created at all is an ``OutputError`` (exit code 2).
     """
 
@@ -213,6 +218,7 @@ class ResultCache:
         self.path = self.folder / CACHE_FILE
         self.db: sqlite3.Connection | None = None
         self.warned = False
+        self.readonly = False
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -236,6 +242,23 @@ class ResultCache:
             except (sqlite3.Error, OSError) as again:
                 self._warn(f"{self.path} cannot be rebuilt ({again}); running without a cache")
 
+    @classmethod
+    def reader(cls, folder: str | Path) -> ResultCache | None:
+        """The cache opened read-only (in a worker process), or None if it cannot be read.
+
+        A reader never warns nor repairs: the main process, which writes, does that.
+        """
+        cache = cls.__new__(cls)
+        cache.folder = Path(folder)
+        cache.path = cache.folder / CACHE_FILE
+        cache.warned = cache.readonly = True
+        try:
+            cache.db = sqlite3.connect(f"{cache.path.resolve().as_uri()}?mode=ro", uri=True)
+            cache.db.execute("SELECT key, annotator, value, checksum FROM results LIMIT 1")
+        except (sqlite3.Error, OSError, ValueError):
+            return None
+        return cache
+
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=60)
         try:
@@ -247,7 +270,7 @@ class ResultCache:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, annotator TEXT "
-                "NOT NULL, value TEXT NOT NULL, checksum TEXT NOT NULL)"
+                "NOT NULL, value BLOB NOT NULL, checksum TEXT NOT NULL)"
             )
             db.commit()
             db.execute("SELECT key, annotator, value, checksum FROM results LIMIT 1").fetchall()
@@ -264,13 +287,15 @@ class ResultCache:
         warnings.warn(message, CacheWarning, stacklevel=3)
 
     def _disable(self, error: BaseException) -> None:
-        self._warn(f"cache {self.path} failed ({error}); going on without it")
+        if not self.warned:
+            self._warn(f"cache {self.path} failed ({error}); going on without it")
         if self.db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self.db.close()
         self.db = None
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> bytes | None:
+        """The value stored under ``key``, if its checksum holds."""
         if self.db is None:
             return None
         try:
@@ -283,22 +308,36 @@ class ResultCache:
         if row is None:
             return None
         annotator, value, checksum = row
+        if isinstance(value, bytes) and checksum == _checksum(key, annotator, value):
+            return value
+        self.drop(key, annotator)
+        return None
+
+    def has(self, key: str) -> bool:
+        if self.db is None:
+            return False
         try:
-            ok = isinstance(value, str) and checksum == _checksum(key, annotator, value)
-            data = json.loads(value) if ok else None
-        except ValueError:
-            data = None
-        if data is None or not _valid_value(data):
-            if not self.warned:
-                self.warned = True
-                self._warn(f"a corrupt entry in {self.path} ({annotator}) is ignored and redone")
+            return (
+                self.db.execute("SELECT 1 FROM results WHERE key = ?", (key,)).fetchone()
+                is not None
+            )
+        except sqlite3.Error as error:
+            self._disable(error)
+            return False
+
+    def drop(self, key: str, annotator: str) -> None:
+        """Forget a corrupt entry (warning once per run); a reader only ignores it."""
+        if self.readonly:
+            return
+        if not self.warned:
+            self.warned = True
+            self._warn(f"a corrupt entry in {self.path} ({annotator}) is ignored and redone")
+        if self.db is not None:
             with contextlib.suppress(sqlite3.Error), self.db:
                 self.db.execute("DELETE FROM results WHERE key = ?", (key,))
-            return None
-        return data
 
-    def put_many(self, entries: Iterable[tuple[str, str, str]]) -> None:
-        """Store ``(key, annotator, value_json)`` entries in one transaction."""
+    def put_many(self, entries: Iterable[Entry]) -> None:
+        """Store ``(key, annotator, value)`` entries in one transaction."""
         if self.db is None:
             return
         rows = [(k, a, v, _checksum(k, a, v)) for k, a, v in entries]
@@ -357,35 +396,83 @@ class ResultCache:
             self.db = None
 
 
-def resolve(
-    cache: ResultCache, steps: Sequence[StepIdentity], doc_hash: str
-) -> dict[str, tuple[str, dict[str, Any]]]:
-    """The cached results usable for a document: step name -> (key, value).
+class StepStore:
+    """What ``Pipeline.annotate`` asks before each step, and tells after it.
 
-    Walks the steps in order, building each key from the layers the cached results before it
-    produced; a step whose required layer comes from a miss is a miss too.
+    It answers from the cache (None: never a hit) and collects the entries this process made,
+    which the main process writes (``take``); ``hits`` counts results taken from the cache,
+    per annotator (``PARSE`` for parses).
     """
-    found: dict[str, tuple[str, dict[str, Any]]] = {}
-    annotations: dict[str, list[dict[str, Any]]] = {}
-    documents: dict[str, Any] = {}
-    unknown: set[str] = set()
-    for step in steps:
-        if unknown.intersection(step.requires):
-            unknown.update(step.assigns)
-            continue
-        required = [
-            layer_hash(annotations.get(layer, ()), documents.get(layer)) for layer in step.requires
-        ]
-        key = step_key(doc_hash, step, required)
-        value = cache.get(key)
-        if value is None:
-            unknown.update(step.assigns)
-            continue
-        found[step.name] = (key, value)
-        for a in value["annotations"]:
-            annotations.setdefault(a["layer"], []).append(a)
-        documents.update(value["document"])
-    return found
+
+    def __init__(self, cache: ResultCache | None) -> None:
+        self.cache = cache
+        self.new: list[Entry] = []
+        self.hits: Counter[str] = Counter()
+
+    def result(self, key: str, name: str) -> dict[str, Any] | None:
+        """A step's cached result: ``{"annotations": [raw annotation, ...], "document": {...}}``."""
+        data = self.cache.get(key) if self.cache is not None else None
+        if data is None:
+            return None
+        try:
+            value = json.loads(data)
+        except ValueError:
+            value = None
+        if not _valid_result(value):
+            assert self.cache is not None
+            self.cache.drop(key, name)
+            return None
+        self.hits[name] += 1
+        return value
+
+    def keep_result(
+        self, key: str, name: str, annotations: Iterable[Annotation], document: dict[str, Any]
+    ) -> None:
+        value = {"annotations": [raw_annotation(a) for a in annotations], "document": document}
+        data = json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        self.new.append((key, name, data))
+
+    def has_parse(self, key: str) -> bool:
+        return self.cache is not None and self.cache.has(key)
+
+    def parse(self, key: str) -> bytes | None:
+        """A cached parse, as ``Doc.to_bytes`` gave it."""
+        data = self.cache.get(key) if self.cache is not None else None
+        if data is None:
+            return None
+        try:
+            parsed = zlib.decompress(data)
+        except zlib.error:
+            assert self.cache is not None
+            self.cache.drop(key, PARSE)
+            return None
+        self.hits[PARSE] += 1
+        return parsed
+
+    def keep_parse(self, key: str, data: bytes) -> None:
+        self.new.append((key, PARSE, zlib.compress(data, 1)))
+
+    def take(self) -> tuple[list[Entry], Counter[str]]:
+        """The entries made and the hits counted since the last call."""
+        taken = self.new, self.hits
+        self.new, self.hits = [], Counter()
+        return taken
+
+
+def _valid_result(value: Any) -> bool:
+    """A cached result has the shape the runner reads (the contract check does the rest)."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("annotations"), list)
+        and isinstance(value.get("document"), dict)
+        and all(
+            isinstance(a, dict) and set(a) == _RAW_KEYS and isinstance(a["layer"], str)
+            for a in value["annotations"]
+        )
+    )
+
+
+_RAW_KEYS = {"layer", "start", "end", "label", "attrs", "sources"}
 
 
 def default_cache_dir() -> Path:

@@ -18,22 +18,31 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from annotate.parallel import Outcome, PipelineSpec, Task, Worker
+from annotate.cache import ResultCache
+from annotate.model import Document
+from annotate.parallel import Chunk, Encoder, PipelineSpec, Worker
 
-_WORKERS: dict[tuple[PipelineSpec, str, float | None], Worker] = {}
+_WORKERS: dict[tuple[Any, ...], Worker] = {}
 _LOCK = threading.Lock()
 
 
 def annotate_partition(
-    spec: PipelineSpec, fingerprint: str, timeout: float | None, tasks: list[Task]
-) -> list[Outcome]:
-    """The Dask task: annotate ``tasks`` with this process's pipeline (built on first use)."""
+    spec: PipelineSpec,
+    fingerprint: str,
+    encode: Encoder | None,
+    cache_dir: str | None,
+    timeout: float | None,
+    docs: list[Document],
+) -> Chunk:
+    """The Dask task: annotate ``docs`` with this process's pipeline (built on first use)."""
     with _LOCK:
-        key = (spec, fingerprint, timeout)
+        key = (spec, fingerprint, encode, cache_dir, timeout)
         worker = _WORKERS.get(key)
         if worker is None:
-            worker = _WORKERS[key] = Worker(spec.build(), fingerprint, timeout, hard_stop=True)
-        return worker.run(tasks)
+            cache = ResultCache.reader(cache_dir) if cache_dir is not None else None
+            worker = Worker(spec.build(), fingerprint, encode, cache, timeout, hard_stop=True)
+            _WORKERS[key] = worker
+        return worker.run(docs)
 
 
 class DaskExecutor:
@@ -44,6 +53,8 @@ class DaskExecutor:
         scheduler: str,
         spec: PipelineSpec,
         fingerprint: str,
+        encode: Encoder | None,
+        cache_dir: str | None,
         timeout: float | None,
         workers: int,
     ) -> None:
@@ -57,8 +68,7 @@ class DaskExecutor:
                 "--scheduler needs Dask: pip install 'dask[distributed]' (on the client and "
                 "every worker)."
             ) from None
-        self.spec = spec
-        self.fingerprint = fingerprint
+        self.args = (spec, fingerprint, encode, cache_dir, timeout)
         self.timeout = timeout
         self.lost: tuple[type[BaseException], ...] = (KilledWorker,)
         self.cluster: Any = None
@@ -82,19 +92,14 @@ class DaskExecutor:
                 ) from None
         self.workers = max(1, sum(self.client.nthreads().values()))
 
-    def submit(self, tasks: list[Task]) -> Any:
-        return self.client.submit(
-            annotate_partition,
-            self.spec,
-            self.fingerprint,
-            self.timeout,
-            tasks,
-            pure=False,
-            retries=2,
-        )
+    def submit(self, docs: list[Document]) -> Any:
+        return self.client.submit(annotate_partition, *self.args, docs, pure=False, retries=2)
 
     def restart(self) -> None:
         """Nothing to restart: the scheduler replaces lost workers' tasks itself."""
+
+    def stopped(self) -> bool:
+        return False
 
     def close(self, abort: bool = False) -> None:
         self.client.close()

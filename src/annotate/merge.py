@@ -5,6 +5,9 @@ under ``merge.subsumes[L1][L2]`` and whose span equals (``match: exact``) or ove
 (``match: overlap``) an annotation of layer L1 is dropped, and the L1 annotation's
 ``sources`` gains its sources. E.g. spaCy's MONEY entity "$1 billion" folds into the money
 layer's normalised "$1 billion". ``policy: keep-all`` keeps every annotation.
+
+The runner merges after each step, so the ids annotators see stay valid: a keeper that
+folds in an annotation an earlier step numbered takes over its id.
 """
 
 from __future__ import annotations
@@ -38,5 +41,7 @@ def merge(annotations: list[Annotation], settings: Mapping[str, Any]) -> list[An
             if keeper is None:
                 continue
             keeper.sources.extend(s for s in candidate.sources if s not in keeper.sources)
+            if candidate.id and not keeper.id:
+                keeper.id = candidate.id  # an id another annotator may have seen stays valid
             dropped.add(index)
     return [a for i, a in enumerate(annotations) if i not in dropped]

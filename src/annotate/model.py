@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-SCHEMA = "annotate/v1"
+SCHEMA = "annotate/v2"
+# Output that annotate still reads (export, index, view): v1 kept provenance in ``meta``.
+READABLE_SCHEMAS = frozenset({"annotate/v1", SCHEMA})
 
 
 @dataclass
@@ -69,7 +70,8 @@ class Document:
     """One text and everything known about it.
 
     ``spacy`` holds the shared parse while the pipeline runs (``None`` when no annotator
-    in the pipeline needs spaCy); it is never serialised.
+    in the pipeline needs spaCy); it is never serialised. ``provenance`` is what the run
+    that annotated it records: the hashes of its input and of the pipeline.
     """
 
     id: str
@@ -78,10 +80,8 @@ class Document:
     annotations: list[Annotation] = field(default_factory=list)
     annotators: dict[str, dict[str, Any]] = field(default_factory=dict)
     document: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, str] = field(default_factory=dict)
     spacy: Doc | None = field(default=None, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self.meta.setdefault("sha256", hashlib.sha256(self.text.encode("utf-8")).hexdigest())
 
     @property
     def date(self) -> str | None:
@@ -91,16 +91,17 @@ class Document:
 
     def layer(self, name: str) -> list[Annotation]:
         """The annotations of one layer, in document order."""
-        return [a for a in self.annotations if a.layer == name]
+        return sorted((a for a in self.annotations if a.layer == name), key=sort_key)
 
     def get(self, annotation_id: str) -> Annotation | None:
         """The annotation with this id, if any."""
         return next((a for a in self.annotations if a.id == annotation_id), None)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "schema": SCHEMA,
-            "id": self.id,
+        record: dict[str, Any] = {"schema": SCHEMA, "id": self.id}
+        if self.provenance:
+            record["provenance"] = self.provenance
+        return record | {
             "text": self.text,
             "meta": self.meta,
             "annotators": self.annotators,
@@ -110,11 +111,20 @@ class Document:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Document:
+        """A document from its output record (``annotate/v1`` records too)."""
+        meta = dict(data.get("meta") or {})
+        provenance = dict(data.get("provenance") or {})
+        if data.get("schema") == "annotate/v1":  # v1 kept provenance in meta
+            fingerprint = meta.pop("fingerprint", None)
+            provenance.update(fingerprint if isinstance(fingerprint, dict) else {})
+            if "sha256" in meta:
+                provenance["text_sha256"] = meta.pop("sha256")
         return cls(
             id=data["id"],
             text=data["text"],
-            meta=dict(data.get("meta") or {}),
+            meta=meta,
             annotations=[Annotation.from_json(a) for a in data.get("annotations", [])],
             annotators=dict(data.get("annotators") or {}),
             document=dict(data.get("document") or {}),
+            provenance=provenance,
         )

@@ -141,6 +141,18 @@ def parse(nlp: Language, texts: Iterable[str], batch_size: int) -> Iterator[Doc]
     yield from nlp.pipe(pending, batch_size=batch_size)
 
 
+def to_bytes(doc: Doc) -> bytes:
+    """A parse as bytes for the cache: everything but the tensor and user data."""
+    return doc.to_bytes(exclude=["tensor", "user_data"])
+
+
+def from_bytes(nlp: Language, data: bytes) -> Doc:
+    """A parse back from ``to_bytes``."""
+    from spacy.tokens import Doc
+
+    return Doc(nlp.vocab).from_bytes(data)
+
+
 def _chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[str]:
     """Consecutive pieces of ``text`` (joined, they are ``text``), cut near ``size`` at breaks."""
     start = 0

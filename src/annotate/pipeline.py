@@ -1,23 +1,38 @@
-"""The runner: orders annotators from what they declare, parses once, annotates, merges."""
+"""The runner: orders annotators from what they declare, then annotates a document step by step."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import itertools
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from annotate.annotator import Annotator
+from annotate.cache import (
+    StepIdentity,
+    StepStore,
+    doc_layer_hash,
+    input_hash,
+    model_identity,
+    parse_key,
+    pipeline_fingerprint,
+    step_identities,
+    step_key,
+)
 from annotate.config import Config
 from annotate.contract import ContractError, Snapshot, check_annotations, check_document_values
-from annotate.errors import AnnotateError, ConfigError, InputError, PluginError, available
+from annotate.errors import AnnotateError, ConfigError, PluginError, available
 from annotate.interrupt import is_real
 from annotate.merge import merge
 from annotate.model import Annotation, Document, sort_key
-from annotate.nlp import load_model, model_label, parse, resolve_model_name
+from annotate.nlp import from_bytes, load_model, model_label, parse, resolve_model_name, to_bytes
 from annotate.registry import Entry, Registry
 from annotate.selection import default_pipeline
+from annotate.timeouts import Deadline
 
 
 @dataclass
@@ -93,90 +108,163 @@ class Pipeline:
     def names(self) -> list[str]:
         return [s.name for s in self.steps]
 
-    def run(self, items: Iterable[Document | InputError]) -> Iterator[Document | InputError]:
-        """Annotate a stream of documents in batches; read errors pass through in order."""
+    @functools.cached_property
+    def identities(self) -> list[StepIdentity]:
+        """What identifies each step's behaviour, in step order (cache keys)."""
+        return step_identities(self)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """Hash of everything but the input that shapes an output record."""
+        return pipeline_fingerprint(self)
+
+    @functools.cached_property
+    def model_identity(self) -> list[Any]:
+        return model_identity(self)
+
+    def prepare(self, docs: Sequence[Document], store: StepStore | None = None) -> None:
+        """Parse, in one ``nlp.pipe`` batch, the documents whose parse ``store`` lacks.
+
+        ``annotate`` would parse them one by one, which is slower; a parse the store holds
+        is loaded only if a step that needs it is not cached itself.
+        """
+        if self.nlp is None:
+            return
+        need = [
+            d
+            for d in docs
+            if d.spacy is None
+            and (store is None or not store.has_parse(parse_key(d.text, self.model_identity)))
+        ]
         batch_size = max(1, int(self.config["batch_size"]))
-        iterator = iter(items)
-        while batch := list(itertools.islice(iterator, batch_size)):
-            batch = [self._check_size(item) for item in batch]
-            docs = [item for item in batch if isinstance(item, Document)]
-            if self.nlp is not None:
-                for doc, parsed in zip(
-                    docs, parse(self.nlp, (d.text for d in docs), batch_size), strict=True
-                ):
-                    doc.spacy = parsed
-            for item in batch:
-                if isinstance(item, Document):
-                    self.annotate(item)
-                    item.spacy = None
-                yield item
+        for doc, parsed in zip(
+            need, parse(self.nlp, (d.text for d in need), batch_size), strict=True
+        ):
+            doc.spacy = parsed
+            if store is not None:
+                store.keep_parse(parse_key(doc.text, self.model_identity), to_bytes(parsed))
 
-    def _check_size(self, item: Document | InputError) -> Document | InputError:
-        limit = int(self.config["max_chars"])
-        if isinstance(item, Document) and len(item.text) > limit:
-            return InputError(
-                str(item.meta.get("source", item.id)),
-                f"document is {len(item.text):,} characters, over max_chars ({limit:,}); "
-                "split it, or raise max_chars in annotate.yaml",
-            )
-        return item
+    def annotate(
+        self, doc: Document, store: StepStore | None = None, deadline: Deadline | None = None
+    ) -> Document:
+        """Run every step on ``doc``, merging each step's annotations into the others.
 
-    def annotate(self, doc: Document) -> Document:
-        """Run every step on one document (parsing it first if needed) and merge the layers."""
-        if self.nlp is not None and doc.spacy is None:
-            doc.spacy = next(parse(self.nlp, [doc.text], 1))
-        failed_layers: set[str] = set()
-        next_id = 1 + max((_number(a.id) for a in doc.annotations), default=0)
+        ``store`` answers a step with its result from an earlier run, and keeps the new ones
+        (the parse too). The text is parsed when the first step that needs spaCy runs.
+        ``deadline`` bounds each annotator call (--timeout-per-doc).
+        """
+        doc_hash = input_hash(doc)
+        failed: set[str] = set()
+        ids = _Ids(doc.annotations)
         for name, info in self.skipped_info.items():
             doc.annotators[name] = {**info, "status": "skipped"}
-        for step in self.steps:
+        for step, identity in zip(self.steps, self.identities, strict=True):
             status = step.info
             if self.nlp is not None and step.annotator.spacy_components is not None:
                 status["model"] = self.model
-            broken = [layer for layer in step.annotator.requires if layer in failed_layers]
+            broken = [layer for layer in identity.requires if layer in failed]
             if broken:
-                doc.annotators[step.name] = {
-                    **status,
-                    "status": "skipped",
-                    "error": f"required layer {', '.join(broken)} failed on this document",
-                }
-                failed_layers.update(step.annotator.assigns)
+                status.update(
+                    status="skipped",
+                    error=f"required layer {', '.join(broken)} failed on this document",
+                )
+                doc.annotators[step.name] = status
+                failed.update(identity.assigns)
                 continue
             started = time.perf_counter()
-            saved = dict(doc.document)
-            snapshot = Snapshot(doc)
-            try:
-                new = self._call(step, doc, saved, snapshot)
-            except (Exception, SystemExit, KeyboardInterrupt) as error:
-                # SystemExit and a plugin's own KeyboardInterrupt are that plugin's errors too.
-                if is_real(error):
-                    raise
-                message = _describe(error, step)
-                if self.fail_fast:
-                    raise AnnotatorFailed(
-                        f"{doc.meta.get('source', doc.id)}: annotator '{step.name}' failed: "
-                        f"{message} (stopped by --fail-fast; output written so far is kept)"
-                    ) from error
-                snapshot.restore(doc)
-                doc.document = saved
-                failed_layers.update(step.annotator.assigns)
-                status.update(status="error", error=message)
+            key = cached = None
+            if store is not None:
+                required = [doc_layer_hash(doc, layer) for layer in identity.requires]
+                key = step_key(doc_hash, identity, required)
+                cached = store.result(key, step.name)
+            if cached is not None:
+                new = _restored(doc, cached)
             else:
-                for annotation in new:
-                    annotation.id = f"T{next_id}"
-                    next_id += 1
-                doc.annotations.extend(new)
-                doc.annotations.sort(key=sort_key)
+                if step.annotator.spacy_components is not None and doc.spacy is None:
+                    self._parse(doc, store)
+                try:
+                    new, changed = self._run(step, doc, deadline)
+                except _Failed as failure:
+                    failed.update(identity.assigns)
+                    status.update(status="error", error=failure.message)
+                    new = []
+                else:
+                    if store is not None and key is not None:
+                        store.keep_result(key, step.name, new, changed)
+            if "error" not in status:
                 status["status"] = "ok"
+            self._add(doc, new, ids)
             if self.timings:
                 status["seconds"] = round(time.perf_counter() - started, 4)
             doc.annotators[step.name] = status
-        doc.annotations = merge(doc.annotations, self.config["merge"])
+        doc.annotations.sort(key=sort_key)
+        doc.provenance = {
+            "input": doc_hash,
+            "pipeline": self.fingerprint,
+            "text_sha256": hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest(),
+        }
         return doc
+
+    def _parse(self, doc: Document, store: StepStore | None) -> None:
+        assert self.nlp is not None
+        key = parse_key(doc.text, self.model_identity) if store is not None else ""
+        data = store.parse(key) if store is not None else None
+        if data is not None:
+            doc.spacy = from_bytes(self.nlp, data)
+            return
+        doc.spacy = next(parse(self.nlp, [doc.text], 1))
+        if store is not None:
+            store.keep_parse(key, to_bytes(doc.spacy))
+
+    def _run(
+        self, step: Step, doc: Document, deadline: Deadline | None
+    ) -> tuple[list[Annotation], dict[str, Any]]:
+        """One annotator call, captured: its error, timeout or broken contract is a _Failed,
+        with the document restored as it was."""
+        saved = dict(doc.document)
+        snapshot = Snapshot(doc)
+        try:
+            with deadline.guard() if deadline is not None else contextlib.nullcontext():
+                return self._call(step, doc, saved, snapshot)
+        except (Exception, SystemExit, KeyboardInterrupt) as error:
+            # SystemExit and a plugin's own KeyboardInterrupt are that plugin's errors too.
+            if is_real(error):
+                raise
+            message = _describe(error, step)
+            if self.fail_fast:
+                raise AnnotatorFailed(
+                    f"{doc.meta.get('source', doc.id)}: annotator '{step.name}' failed: "
+                    f"{message} (stopped by --fail-fast; output written so far is kept)"
+                ) from error
+            snapshot.restore(doc)
+            doc.document = saved
+            raise _Failed(message) from None
+
+    def _add(self, doc: Document, new: list[Annotation], ids: _Ids) -> None:
+        """Merge a step's annotations into the document's, then number the new ones kept."""
+        if not new:
+            return
+        doc.annotations.extend(new)
+        if self._merged_layers.intersection(a.layer for a in new):
+            doc.annotations = merge(doc.annotations, self.config["merge"])
+            kept = {id(a) for a in doc.annotations}
+            new = [a for a in new if id(a) in kept]
+        for annotation in new:
+            if not annotation.id:
+                annotation.id = ids.next()
+
+    @functools.cached_property
+    def _merged_layers(self) -> frozenset[str]:
+        """The layers the merge rules name: only a step adding to one of them can merge."""
+        rules = self.config["merge"]
+        if rules.get("policy", "merge") == "keep-all":
+            return frozenset()
+        subsumes = rules.get("subsumes") or {}
+        return frozenset(subsumes).union(*(set(r) for r in subsumes.values()))
 
     def _call(
         self, step: Step, doc: Document, before: dict[str, Any], snapshot: Snapshot
-    ) -> list[Annotation]:
+    ) -> tuple[list[Annotation], dict[str, Any]]:
         """Run one annotator and check what it did against the contract (contract.py)."""
         assigns = step.annotator.assigns
         new = check_annotations(step.annotator.annotate(doc) or (), doc, assigns)
@@ -188,13 +276,14 @@ class Pipeline:
             a.text = doc.text[a.start : a.end]
             if not a.sources:
                 a.sources = [step.name]
-        changed = {k for k, v in doc.document.items() if before.get(k) is not v}
-        if changed - set(assigns):
+        changed = {k: v for k, v in doc.document.items() if before.get(k) is not v}
+        if set(changed) - set(assigns):
             raise ContractError(
-                f"wrote document['{min(map(str, changed - set(assigns)))}'], not in its assigns"
+                f"wrote document['{min(map(str, set(changed) - set(assigns)))}'], not in its "
+                "assigns"
             )
         check_document_values(doc, changed)
-        return new
+        return new, changed
 
 
 def _describe(error: BaseException, step: Step) -> str:
@@ -208,9 +297,37 @@ def _describe(error: BaseException, step: Step) -> str:
     return f"{type(error).__name__}: {detail}"
 
 
+class _Failed(Exception):
+    """An annotator's error on one document, as the one line its status records."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _Ids:
+    """Annotation ids T1, T2, ... continuing after those the document already has."""
+
+    def __init__(self, existing: Iterable[Annotation]) -> None:
+        self.last = max((_number(a.id) for a in existing), default=0)
+
+    def next(self) -> str:
+        self.last += 1
+        return f"T{self.last}"
+
+
 def _number(annotation_id: str) -> int:
     digits = annotation_id.lstrip("T")
     return int(digits) if digits.isdigit() else 0
+
+
+def _restored(doc: Document, cached: dict[str, Any]) -> list[Annotation]:
+    """A step's cached result applied to ``doc``: its annotations, and its document values."""
+    doc.document.update(cached["document"])
+    new = [Annotation(**raw) for raw in cached["annotations"]]
+    for a in new:
+        a.text = doc.text[a.start : a.end]
+    return new
 
 
 def _make_step(entry: Entry, config: Config) -> Step:

@@ -25,8 +25,8 @@ from annotate.analytics.aliases import build_aliases
 from annotate.cache import digest
 from annotate.errors import ConfigError, InputError
 from annotate.export import output_files
+from annotate.model import READABLE_SCHEMAS, SCHEMA
 
-OUTPUT_SCHEMA = "annotate/v1"
 BATCH_DOCS = 1000
 _MAX_OBJECT = 1 << 30  # read_json's limit per line: a document's annotations, in bytes
 
@@ -143,10 +143,8 @@ class CorpusStore:
         ``replaced`` or ``unchanged``."""
         where = where or path or str(record.get("id") if isinstance(record, Mapping) else None)
         doc_id = record.get("id") if isinstance(record, Mapping) else None
-        if not isinstance(doc_id, str) or record.get("schema") != OUTPUT_SCHEMA:
-            raise InputError(
-                where, f'is not annotate output (no "schema": "{OUTPUT_SCHEMA}" and "id").'
-            )
+        if not isinstance(doc_id, str) or record.get("schema") not in READABLE_SCHEMAS:
+            raise InputError(where, f'is not annotate output (no "schema": "{SCHEMA}" and "id").')
         if doc_id in self.seen:
             raise InputError(where, f"document id '{doc_id}' appears twice; the first one is kept.")
         self.seen.add(doc_id)
@@ -235,10 +233,12 @@ def _from_json(table: str, file: Path) -> str:
 
 
 def fingerprint(record: Mapping[str, Any]) -> tuple[str, str]:
-    """``(input hash, pipeline)`` from ``meta.fingerprint``; for output written without one,
-    hashes of the text and meta, and of the annotators block."""
+    """``(input hash, pipeline)`` from ``provenance`` (``meta.fingerprint`` in annotate/v1);
+    for output written without one, hashes of the text and meta, and of the annotators."""
     meta = record.get("meta") or {}
-    found = meta.get("fingerprint") if isinstance(meta, dict) else None
+    found = record.get("provenance")
+    if not isinstance(found, dict) and isinstance(meta, dict):
+        found = meta.get("fingerprint")
     if isinstance(found, dict) and found.get("input") and found.get("pipeline"):
         return str(found["input"]), str(found["pipeline"])
     plain = {k: v for k, v in meta.items() if k != "fingerprint"} if isinstance(meta, dict) else {}

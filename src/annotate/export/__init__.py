@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate.errors import InputError, available
-from annotate.model import SCHEMA, Annotation, Document
+from annotate.model import READABLE_SCHEMAS, SCHEMA, Annotation, Document
 
 OUTPUT_SUFFIXES = (".json", ".jsonl")
 INPUT_HINT = (
@@ -94,7 +94,7 @@ def read_outputs(paths: Iterable[Path]) -> list[Document]:
     for path in paths:
         for file in output_files(Path(path)):
             for where, record in _records(file):
-                if not isinstance(record, dict) or record.get("schema") != SCHEMA:
+                if not isinstance(record, dict) or record.get("schema") not in READABLE_SCHEMAS:
                     hint = INPUT_HINT.format(path=file) if isinstance(record, dict) else ""
                     raise InputError(
                         where, f'is not annotate output (no "schema": {SCHEMA!r}). {hint}'.strip()

@@ -1,8 +1,11 @@
-"""Builtin writers: one JSON file per document (``json``), or JSON Lines (``jsonl``).
+"""What a writer is, and the builtin ones: a JSON file per document (``json``), JSON Lines
+(``jsonl``).
 
-A writer class has a ``name``; ``Writer(out)`` opens it, ``write(record)`` adds one document's
-JSON, ``close()`` finishes. Files appear atomically (temp file, then rename), so an
-interrupted run never leaves a partial file, and what was written before stays intact.
+A writer class has a ``name``; ``Writer(out)`` opens it and then follows :class:`Writer`;
+it may also encode records in the worker processes (:class:`EncodingWriter`) and keep what an
+earlier run wrote (:class:`ResumableWriter`). The builtin writers' files appear atomically
+(temp file, then rename), so an interrupted run never leaves a partial file, and what was
+written before stays intact.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol, runtime_checkable
 
 from annotate.errors import InputError, OutputError
 from annotate.hookspecs import hookimpl
@@ -31,6 +36,81 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 FILE_MODE = 0o666 & ~_UMASK  # what open() would give; mkstemp alone gives 0600
+
+
+@runtime_checkable
+class Writer(Protocol):
+    """Receives each annotated document's record (``annotate/v2`` JSON), in input order.
+
+    ``close()`` finishes a run that went well. ``abort()``, optional, ends one that failed
+    or was interrupted (without it, ``close()`` is called): it keeps intact whatever was
+    written before this run, and may return how many of this run's documents it kept.
+    """
+
+    name: str
+
+    def write(self, record: dict[str, Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class EncodingWriter(Writer, Protocol):
+    """A writer whose records are encoded where they are annotated, in the worker processes:
+    ``encoder`` is a picklable function record -> bytes, and ``write_encoded`` gets its bytes
+    (the main process never decodes them)."""
+
+    encoder: Callable[[dict[str, Any]], bytes]
+
+    def write_encoded(self, doc_id: str, source: str, data: bytes) -> None: ...
+
+
+@runtime_checkable
+class ResumableWriter(Writer, Protocol):
+    """A writer that can keep what an earlier run wrote into the same output."""
+
+    def resume(self, doc_id: str, source: str, provenance: dict[str, str]) -> bool:
+        """Keep the earlier output of ``doc_id`` if it has this provenance (same input and
+        pipeline) and count it as written by this run; False: annotate it again."""
+        ...
+
+    def cleanup(self) -> None:
+        """Remove what a killed run left behind (temp files), never a live run's."""
+        ...
+
+
+class SeenIds:
+    """The document ids written so far, for the duplicate check: on disk, not in memory
+    (a private temporary SQLite database, which SQLite deletes when it is closed)."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("")
+        self.db.execute("CREATE TABLE seen (id TEXT PRIMARY KEY, source TEXT)")
+
+    def add(self, doc_id: str, source: str) -> None:
+        """Record ``doc_id``; InputError if it was already written."""
+        try:
+            self.db.execute("INSERT INTO seen VALUES (?, ?)", (doc_id, source))
+        except sqlite3.IntegrityError:
+            (first,) = self.db.execute("SELECT source FROM seen WHERE id = ?", (doc_id,)).fetchone()
+            raise InputError(
+                source,
+                f"duplicate document id '{doc_id}' (also in {first}); give each document its "
+                "own `id`.",
+            ) from None
+
+    def __len__(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM seen").fetchone()[0]
+
+
+def json_file(record: dict[str, Any]) -> bytes:
+    """A record as the ``json`` writer's file holds it."""
+    return (dumps(record, indent=2) + "\n").encode("utf-8")
+
+
+def json_line(record: dict[str, Any]) -> bytes:
+    """A record as one line of JSON Lines."""
+    return (dumps(record) + "\n").encode("utf-8")
 
 
 def dumps(record: dict[str, Any], indent: int | None = None) -> str:
@@ -116,7 +196,7 @@ def safe_filename(doc_id: str) -> str:
     return name
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
     """Write ``text`` to ``path`` through a temp file in the same folder and a rename.
 
     The rename would replace whatever ``path`` is, so a symbolic link, FIFO or device there
@@ -131,11 +211,12 @@ def write_atomic(path: Path, text: str) -> None:
         _write_atomic(path, text)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, text: str | bytes) -> None:
     fd, tmp = temp_file(path)
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
@@ -147,6 +228,7 @@ class JsonDirWriter:
     """``OUT/<id>.json`` per document."""
 
     name = "json"
+    encoder = staticmethod(json_file)
 
     def __init__(self, out: str) -> None:
         self.folder = Path(out)
@@ -155,33 +237,51 @@ class JsonDirWriter:
                 out, "exists and is not a folder; choose another -o, or --format jsonl."
             )
         _make_folder(self.folder, out)
-        self.written: dict[str, str] = {}
+        self.seen = SeenIds()
         self.count = 0  # files this run wrote
 
     def path_for(self, doc_id: str) -> Path:
         return self.folder / f"{safe_filename(doc_id)}.json"
 
     def write(self, record: dict[str, Any]) -> None:
-        doc_id = record["id"]
-        if doc_id in self.written:
-            raise InputError(
-                record["meta"].get("source", doc_id),
-                f"duplicate document id '{doc_id}' (also in {self.written[doc_id]}); "
-                "give each document its own `id`.",
-            )
-        text = dumps(record, indent=2) + "\n"
-        self.written[doc_id] = record["meta"].get("source", doc_id)
+        source = str(record["meta"].get("source", record["id"]))
+        self.write_encoded(record["id"], source, json_file(record))
+
+    def write_encoded(self, doc_id: str, source: str, data: bytes) -> None:
+        self.seen.add(doc_id, source)
         try:
             with held():  # a Ctrl-C comes after the count, which the "interrupted" line gives
-                write_atomic(self.path_for(doc_id), text)
+                write_atomic(self.path_for(doc_id), data)
                 self.count += 1
         except OSError as error:
             raise OutputError(
                 str(self.folder), f"cannot write output: {error.strerror or error}."
             ) from None
 
+    def resume(self, doc_id: str, source: str, provenance: dict[str, str]) -> bool:
+        try:
+            with open(self.path_for(doc_id), "rb") as handle:
+                record = json.load(handle)
+        except (OSError, ValueError):
+            return False
+        if not (
+            isinstance(record, dict)
+            and record.get("id") == doc_id
+            and record.get("provenance", {}).get("input") == provenance["input"]
+            and record["provenance"].get("pipeline") == provenance["pipeline"]
+        ):
+            return False
+        self.seen.add(doc_id, source)
+        return True
+
+    def cleanup(self) -> None:
+        remove_stale_temp_files(self.folder, ".*.json.*.tmp")
+
     def close(self) -> None:
         pass
+
+    def abort(self) -> int:
+        return self.count
 
 
 class JsonlWriter:
@@ -195,15 +295,15 @@ class JsonlWriter:
 
     name = "jsonl"
     suffixes = (".jsonl", ".ndjson")  # -o x.jsonl picks this writer (annotate.io.formats)
+    encoder = staticmethod(json_line)
 
     def __init__(self, out: str) -> None:
         self.stdout = out == "-"
-        self.discards_on_abort = not self.stdout
         self.tmp: str | None = None
-        self.handle: IO[str]
-        self.seen: dict[str, str] = {}
+        self.handle: IO[bytes]
+        self.seen = SeenIds()
         if self.stdout:
-            self.handle = sys.stdout
+            self.handle = sys.stdout.buffer
             return
         path = Path(out)
         if path.is_dir() and not path.is_symlink():
@@ -213,21 +313,16 @@ class JsonlWriter:
         self.path = path
         remove_stale_temp_files(path.parent, f".{path.name}.*.tmp")
         fd, self.tmp = temp_file(path)
-        self.handle = os.fdopen(fd, "w", encoding="utf-8")
+        self.handle = os.fdopen(fd, "wb")
 
     def write(self, record: dict[str, Any]) -> None:
-        doc_id = record["id"]
-        source = record["meta"].get("source", doc_id)
-        if doc_id in self.seen:
-            raise InputError(
-                source,
-                f"duplicate document id '{doc_id}' (also in {self.seen[doc_id]}); "
-                "give each document its own `id`.",
-            )
-        text = dumps(record) + "\n"
-        self.seen[doc_id] = source
+        source = str(record["meta"].get("source", record["id"]))
+        self.write_encoded(record["id"], source, json_line(record))
+
+    def write_encoded(self, doc_id: str, source: str, data: bytes) -> None:
+        self.seen.add(doc_id, source)
         try:
-            self.handle.write(text)
+            self.handle.write(data)
             if self.stdout:
                 self.handle.flush()
         except BrokenPipeError:
@@ -249,11 +344,15 @@ class JsonlWriter:
                 str(self.path), f"cannot write output: {error.strerror or error}."
             ) from None
 
-    def abort(self) -> None:
-        if not self.stdout:
-            with contextlib.suppress(OSError):
-                self.handle.close()
-            Path(self.tmp).unlink(missing_ok=True)
+    def abort(self) -> int | None:
+        """Leave any earlier file as it was: none of this run's lines are kept (but those
+        already on standard output)."""
+        if self.stdout:
+            return None
+        with contextlib.suppress(OSError):
+            self.handle.close()
+        Path(self.tmp).unlink(missing_ok=True)
+        return 0
 
 
 def _make_folder(folder: Path, out: str) -> None:

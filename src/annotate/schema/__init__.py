@@ -6,12 +6,12 @@ import json
 from importlib import resources
 from typing import Any
 
-SCHEMA_TEXT = resources.files(__package__).joinpath("annotate-v1.json").read_text()
+SCHEMA_TEXT = resources.files(__package__).joinpath("annotate-v2.json").read_text()
 SCHEMA: dict[str, Any] = json.loads(SCHEMA_TEXT)
 
 
 def validate(record: dict[str, Any]) -> None:
-    """Raise ``jsonschema.ValidationError`` if ``record`` is not valid annotate/v1 output."""
+    """Raise ``jsonschema.ValidationError`` if ``record`` is not valid annotate/v2 output."""
     import jsonschema
 
     jsonschema.Draft202012Validator(SCHEMA).validate(record)

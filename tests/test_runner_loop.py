@@ -1,0 +1,117 @@
+"""One runner loop: merged after each step, ids valid and dense, the parse cached, provenance."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from annotate.api import build_pipeline
+from annotate.cache import PARSE, ResultCache, StepStore
+from annotate.cli.run import annotate_paths
+from annotate.model import Document
+from annotate.schema import validate
+
+REFS = textwrap.dedent("""
+    import annotate
+
+
+    class Refs(annotate.Annotator):
+        '''Records the ids of the entities it sees, as a plugin linking to them would.'''
+
+        name = "refs"
+        version = "1.0"
+        requires = ("entities",)
+        assigns = ("refs",)
+
+        def annotate(self, doc):
+            doc.document["refs"] = [a.id for a in doc.layer("entities")]
+            return []
+
+
+    @annotate.hookimpl
+    def register_annotators(register):
+        register(Refs)
+""")
+
+TEXT = (
+    "Nordvale Systems AG agreed on Monday to pay $2.5 billion for Corvid Mining plc, "
+    "its rival in Chile.\n\nNordvale said the deal would close in March."
+)
+
+
+@pytest.fixture
+def refs_plugin(tmp_path: Path) -> Path:
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "refs_plugin.py").write_text(REFS)
+    return folder
+
+
+def test_ids_an_annotator_saw_stay_valid_and_ids_are_dense(refs_plugin):
+    labels = ["ORG", "GPE", "DATE", "MONEY"]  # keep spaCy's MONEY and DATE spans too
+    pipeline = build_pipeline(
+        only=["entities", "refs", "money", "dates"],
+        plugin_dirs=[refs_plugin],
+        overrides={"annotators": {"entities": {"labels": labels}}},
+    )
+    assert pipeline.names == ["entities", "refs", "money", "dates"]
+    doc = pipeline.annotate(Document("d", TEXT, {"date": "2025-01-06"}))
+    record = doc.to_json()
+    validate(record)
+    by_id = {a["id"]: a for a in record["annotations"]}
+    assert sorted(int(i[1:]) for i in by_id) == list(range(1, len(by_id) + 1))
+    refs = record["document"]["refs"]
+    assert refs and all(i in by_id for i in refs)
+    # spaCy's MONEY entity was folded into the money layer's annotation, which kept its id.
+    [money] = [a for a in record["annotations"] if a["layer"] == "money"]
+    assert money["id"] in refs and money["sources"] == ["money", "entities"]
+
+
+def test_provenance_is_its_own_key_and_meta_is_the_input(tmp_path):
+    docs = tmp_path / "in"
+    docs.mkdir()
+    (docs / "a.txt").write_text("---\ntitle: A\n---\nOracle grew.\n")
+    annotate_paths([str(docs)], str(tmp_path / "out"), only=["money"], workers=1)
+    record = json.loads((tmp_path / "out" / "a.json").read_text())
+    validate(record)
+    assert record["schema"] == "annotate/v2"
+    assert list(record)[:3] == ["schema", "id", "provenance"]
+    assert set(record["provenance"]) == {"input", "pipeline", "text_sha256"}
+    assert record["meta"] == {"title": "A", "source": str(docs / "a.txt")}
+
+
+def test_a_settings_change_reruns_one_annotator_on_the_cached_parse(tmp_path):
+    docs = tmp_path / "in"
+    docs.mkdir()
+    for i in range(3):
+        (docs / f"d{i}.txt").write_text(f"{TEXT} Case {i}.\n")
+    run = dict(only=["entities", "stance"], workers=1, cache=tmp_path / "cache")
+    first = annotate_paths([str(docs)], str(tmp_path / "a"), **run)
+    assert first.ok == 3 and not first.cached
+    config = tmp_path / "annotate.yaml"
+    config.write_text("annotators:\n  stance:\n    labels:\n      sentence:\n        min_score: 0.9\n")
+    again = annotate_paths([str(docs)], str(tmp_path / "b"), config=config, **run)
+    assert again.cached == {"entities": 3, PARSE: 3}  # stance ran again, nothing was parsed
+    fresh = annotate_paths(
+        [str(docs)], str(tmp_path / "c"), config=config, **{**run, "cache": tmp_path / "empty"}
+    )
+    assert not fresh.cached
+    for name in ("d0.json", "d1.json", "d2.json"):
+        assert (tmp_path / "b" / name).read_bytes() == (tmp_path / "c" / name).read_bytes()
+
+
+def test_a_corrupt_parse_in_the_cache_is_parsed_again(tmp_path):
+    pipeline = build_pipeline(only=["entities"])
+    cache = ResultCache(tmp_path)
+    store = StepStore(cache)
+    expected = pipeline.annotate(Document("d", TEXT), store).to_json()
+    entries, _ = store.take()
+    assert sorted(name for _, name, _ in entries) == ["entities", PARSE]
+    cache.put_many((key, name, b"not zlib") for key, name, _ in entries if name == PARSE)
+    again = StepStore(cache)
+    with pytest.warns(UserWarning, match="corrupt entry"):
+        assert pipeline.annotate(Document("d", TEXT), again).to_json() == expected
+    assert again.hits == {}
