@@ -1,109 +1,151 @@
-"""A progress bar on the terminal (documents/s, words/s, ETA); nothing when not a TTY."""
+"""The progress bar on stderr: documents, docs/s, words/s, elapsed time and ETA."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
 from rich.text import Text
 
-from annotate.io.sources import reader_table
-from annotate.registry import Entry
-
-
-class _Rates(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        elapsed = task.elapsed or 0.0
-        if elapsed <= 0:
-            return Text("")
-        docs = task.completed / elapsed
-        words = task.fields.get("words", 0) / elapsed
-        return Text(f"{docs:,.1f} docs/s · {words:,.0f} words/s", style="progress.data.speed")
+LABEL = "annotating"
+MIN_BAR, MAX_BAR = 10, 40  # columns
+# Seconds of completed documents needed before there is a rate (and an ETA) to show: less,
+# and the first chunks of several workers finishing together would promise a minute's run.
+MIN_WINDOW = 1.0
 
 
 class Bar:
-    """``with Bar(enabled, total) as bar: bar.advance(docs, words)``."""
+    """``with Bar(enabled, total) as bar: bar.advance(docs, words)``; nothing when not enabled.
 
-    def __init__(self, enabled: bool, total: int | None = None) -> None:
+    Drawn as soon as it is entered, then five times a second, on one line that fits the
+    terminal (from 80 columns; less wide, it leaves out the elapsed time, then the label).
+    Rates and ETA are averages since the first documents completed, which leaves out the
+    start-up (model load, worker processes); "ETA -:--" until there are ``MIN_WINDOW`` seconds
+    of them, no ETA when ``total`` is unknown.
+    """
+
+    def __init__(
+        self,
+        enabled: bool,
+        total: int | None = None,
+        *,
+        console: Console | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.enabled = enabled
         self.total = total
+        self.console = console
+        self.clock = clock
+        self.docs = 0
         self.words = 0
-        self.progress: Progress | None = None
+        self.started = clock()
+        self.first: tuple[float, int, int] | None = None  # when, docs, words: first advance
+        self.latest = self.started  # time of the latest advance
+        self.live: Live | None = None
 
     def __enter__(self) -> Bar:
+        self.started = self.latest = self.clock()
         if self.enabled:
-            self.progress = Progress(
-                TextColumn("annotating"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                _Rates(),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
+            self.live = Live(
+                self,
+                console=self.console or Console(stderr=True),
+                refresh_per_second=5,
                 transient=True,
+                redirect_stdout=False,  # `-o -` writes the records there
             )
-            self.progress.start()
-            self.task = self.progress.add_task("annotate", total=self.total, words=0)
+            self.live.start(refresh=True)
         return self
 
     def advance(self, docs: int, words: int) -> None:
-        if self.progress is not None:
-            self.words += words
-            self.progress.update(self.task, advance=docs, words=self.words)
+        """``docs`` more documents done (written, failed or resumed), holding ``words``."""
+        self.latest = self.clock()
+        if self.first is None:
+            self.first = (self.latest, self.docs + docs, self.words + words)
+        self.docs += docs
+        self.words += words
 
     def __exit__(self, *exc: Any) -> None:
-        if self.progress is not None:
-            self.progress.stop()
+        if self.live is not None:
+            self.live.stop()
+
+    def rates(self) -> tuple[float, float] | None:
+        """Documents and words a second since the first advance; None before MIN_WINDOW s."""
+        if self.first is None or self.latest - self.first[0] < MIN_WINDOW:
+            return None
+        when, docs, words = self.first
+        seconds = self.latest - when
+        return (self.docs - docs) / seconds, (self.words - words) / seconds
+
+    def eta(self) -> float | None:
+        """Seconds left at the average rate, counted down since the latest advance."""
+        if self.total is None:
+            return None
+        if self.docs >= self.total:
+            return 0.0
+        rates = self.rates()
+        if rates is None or rates[0] <= 0:
+            return None
+        left = (self.total - self.docs) / rates[0] - (self.clock() - self.latest)
+        return max(0.0, left)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.render(options.max_width)
+
+    def render(self, width: int) -> Table:
+        """The bar as one line of at most ``width`` cells (from about 60)."""
+        rates = self.rates()
+        eta = self.eta()
+        eta_text = "-:--" if eta is None else _duration(eta)
+        fields = {
+            "label": LABEL,
+            "count": f"{self.docs:,}" + ("" if self.total is None else f"/{self.total:,}"),
+            "docs": f"{_short(rates[0]) if rates else '-'} docs/s",
+            "words": f"{_short(rates[1]) if rates else '-'} words/s",
+            "elapsed": _duration(self.clock() - self.started),
+            "eta": "" if self.total is None else f"ETA {eta_text}",
+        }
+        for dropped in ((), ("elapsed",), ("elapsed", "label"), ("elapsed", "label", "words")):
+            shown = {k: v for k, v in fields.items() if v and k not in dropped}
+            label = shown.pop("label", None)
+            info = " · ".join(shown.values())
+            room = width - cell_len(info) - 1 - (len(label) + 1 if label else 0)
+            if room >= MIN_BAR:
+                break
+        grid = Table.grid(padding=(0, 1))
+        cells: list[Any] = []
+        if label:
+            grid.add_column(no_wrap=True)
+            cells.append(Text(label, style="progress.description"))
+        bar_width = max(1, min(MAX_BAR, room))
+        grid.add_column(width=bar_width, no_wrap=True)
+        cells.append(
+            ProgressBar(
+                total=self.total, completed=self.docs, width=bar_width, animation_time=self.clock()
+            )
+        )
+        grid.add_column(no_wrap=True)
+        cells.append(Text(info, no_wrap=True, overflow="ellipsis"))
+        grid.add_row(*cells)
+        return grid
 
 
-def count_documents(
-    paths: Iterable[str], readers: Mapping[str, Entry], budget: float = 1.0
-) -> int | None:
-    """How many documents ``paths`` hold (for the ETA), or None if it takes over ``budget`` s."""
-    by_ext = reader_table(readers)
-    line_readers = {ext for ext, reader in by_ext.items() if reader.name == "jsonl"}
-    deadline = time.monotonic() + budget
-    total = 0
+def _short(number: float) -> str:
+    """A rate in at most four characters: 3.1, 312, 4.5k, 45k, 1.2M."""
+    for limit, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if number >= limit:
+            number /= limit
+            return f"{number:.1f}{unit}" if number < 10 else f"{number:.0f}{unit}"
+    return f"{number:.1f}" if number < 10 else f"{number:.0f}"
 
-    def count(path: Path) -> int:
-        if path.suffix.lower() not in line_readers:
-            return 1
-        lines = 0
-        with path.open("rb") as handle:
-            while block := handle.read(1 << 20):
-                lines += block.count(b"\n")
-                if time.monotonic() > deadline:
-                    raise TimeoutError
-        return lines
 
-    try:
-        for raw in paths:
-            if raw == "-":
-                return None
-            path = Path(raw)
-            if path.is_dir():
-                for file in path.rglob("*"):
-                    if time.monotonic() > deadline:
-                        return None
-                    parts = file.relative_to(path).parts
-                    if file.suffix.lower() in by_ext and not any(p.startswith(".") for p in parts):
-                        total += count(file)
-            elif path.is_file():
-                total += count(path)
-    except (TimeoutError, OSError):
-        return None
-    return total
+def _duration(seconds: float) -> str:
+    """``m:ss``, or ``h:mm:ss`` from an hour on."""
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

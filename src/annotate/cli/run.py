@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -18,10 +19,9 @@ from annotate.cli._util import error_line, friendly, split_names
 from annotate.errors import ConfigError
 from annotate.hookspecs import hookimpl
 from annotate.io.formats import writer_class
-from annotate.io.sources import check_paths
+from annotate.io.sources import check_paths, count_documents, list_inputs
 from annotate.io.writers import write_atomic
 from annotate.parallel import PipelineSpec, plugin_paths
-from annotate.progress import count_documents
 
 
 class StdinFormat(StrEnum):
@@ -213,9 +213,11 @@ def annotate_paths(
     writer_cls = writer_class(out, format, writers)  # --format, else from OUT's suffix
     writer = writer_cls(out)
     cache_dir = (cache or default_cache_dir()) if use_cache else None
-    total = count_documents(paths, pipeline.registry.readers) if progress else None
+    readers = pipeline.registry.readers
+    inputs = list_inputs(paths, readers)  # the one walk of the folders
+    total = count_documents(inputs, readers) if progress else None
     return run_batch(
-        paths,
+        inputs,
         pipeline,
         writer,
         report=error_line,
@@ -239,14 +241,34 @@ def print_summary(summary: Summary, out: str) -> None:
     for layer, count in sorted(summary.layers.items()):
         table.add_row(layer, str(count))
     console.print(table)
+    for line in summary_lines(summary, out):
+        console.print(line, markup=False, soft_wrap=True)
+
+
+def summary_lines(summary: Summary, out: str) -> list[str]:
+    """The two lines under the table: what became of the documents, and the speed."""
+    documents = summary.ok + summary.failed + summary.skipped
     errors = sum(summary.annotator_errors.values())
-    console.print(
-        f"{summary.ok + summary.failed + summary.skipped} document(s): {summary.ok} ok, "
-        f"{summary.failed} failed, {summary.skipped} skipped (already done)"
+    first = (
+        f"{documents} document(s): {summary.ok} ok, {summary.failed} failed, "
+        f"{summary.skipped} resumed (already done)"
         + (f", {errors} annotator errors" if errors else "")
-        + f" · {summary.words:,} words in {summary.seconds:.2f}s "
-        f"({summary.words_per_second:,.0f} words/s)" + ("" if out == "-" else f" → {out}")
     )
+    cached = getattr(summary, "cached", Counter())
+    if cached.total():
+        parts = [
+            f"{name} {cached[name]}" for name in sorted(cached, key=_parse_first) if cached[name]
+        ]
+        first += f" · {cached.total():,} results from the cache ({', '.join(parts)})"
+    second = (
+        f"{summary.words:,} words in {summary.seconds:.2f}s ({summary.words_per_second:,.0f} "
+        "words/s)" + ("" if out == "-" else f" → {out}")
+    )
+    return [first, second]
+
+
+def _parse_first(name: str) -> tuple[bool, str]:
+    return name != "parse", name
 
 
 @hookimpl

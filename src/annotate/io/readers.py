@@ -2,7 +2,10 @@
 
 A reader has a ``name``, the file ``extensions`` it claims, and
 ``read(source, data) -> Iterator[Document | InputError]``: it yields an InputError for a
-document it cannot read and goes on with the rest.
+document it cannot read and goes on with the rest. It may also have
+``count(source, path) -> int | None``, how many documents (and errors) ``read`` will yield for
+that file, for the progress bar's total and ETA; without it, or when it returns None, the run
+shows no total.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ import datetime as dt
 import json
 import math
 import re
+import time
 from collections.abc import Iterator
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any, Protocol
 
 import yaml
@@ -29,10 +33,23 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)"
 
 
 class Reader(Protocol):
+    """What the runner calls on a reader. ``count`` is optional: see CountingReader."""
+
     name: str
     extensions: tuple[str, ...]
 
     def read(self, source: str, data: bytes) -> Iterator[Document | InputError]: ...
+
+
+class CountingReader(Reader, Protocol):
+    """A reader that can tell how many items ``read`` will yield for a file, cheaply.
+
+    ``count`` gets the file's display name and its path (a regular file) and returns the number
+    of documents and errors ``read`` will yield, or None when it cannot tell quickly: it is
+    only the progress bar's total, so a close estimate is fine, reading the whole file is not.
+    """
+
+    def count(self, source: str, path: Path) -> int | None: ...
 
 
 class FrontMatterLoader(yaml.SafeLoader):
@@ -145,6 +162,9 @@ class TextReader:
     name = "text"
     extensions = (".txt", ".md", ".markdown", ".text")
 
+    def count(self, source: str, path: Path) -> int:
+        return 1
+
     def read(self, source: str, data: bytes) -> Iterator[Document | InputError]:
         try:
             text = decode(source, data)
@@ -200,6 +220,25 @@ class JsonlReader:
 
     name = "jsonl"
     extensions = (".jsonl", ".ndjson")
+    count_seconds = 1.0  # counting a file longer than this gives up (None)
+
+    def count(self, source: str, path: Path) -> int | None:
+        """The file's non-blank lines (one document or error each), read in 1 MiB blocks."""
+        deadline = time.monotonic() + self.count_seconds
+        lines = 0
+        counted = False  # the line the previous block ended in is already counted
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                # \r, \r\n and \n end lines (decode); an extra blank line changes no count
+                head, *rest = block.replace(b"\r", b"\n").split(b"\n")
+                if not counted and head.strip():
+                    lines, counted = lines + 1, True
+                if rest:
+                    lines += sum(1 for line in rest if line.strip())
+                    counted = bool(rest[-1].strip())
+                if time.monotonic() > deadline:
+                    return None
+        return lines or 1  # an empty file is one error
 
     def read(self, source: str, data: bytes) -> Iterator[Document | InputError]:
         try:

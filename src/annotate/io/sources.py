@@ -1,9 +1,10 @@
-"""Turn the paths on the command line into a stream of documents (and read errors)."""
+"""The inputs a run names: listed once (folders walked), counted, and read into documents."""
 
 from __future__ import annotations
 
 import stat
 import sys
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -26,6 +27,75 @@ def check_paths(paths: Iterable[str]) -> None:
             raise UsageError(f"{raw}: no such file or folder; check the path.")
 
 
+class Inputs(list[str]):
+    """What a run reads, in order, as ``list_inputs`` gives it: ``-``, files, and paths that
+    do not exist (reading one reports it). ``read_paths`` reads each as it is, walking nothing."""
+
+
+def list_inputs(paths: Iterable[str], readers: Mapping[str, Entry]) -> Inputs:
+    """``paths`` with each folder replaced by the files under it that a reader claims.
+
+    The one walk of the input folders: files come recursively and sorted, hidden files and
+    folders left out; ``-``, files and missing paths stay as given.
+    """
+    by_ext = reader_table(readers)
+    inputs = Inputs()
+    for raw in paths:
+        path = Path(raw)
+        if raw == "-" or not path.is_dir():
+            inputs.append(raw)
+            continue
+        files = sorted(
+            p
+            for p in path.rglob("*")
+            if p.suffix.lower() in by_ext
+            and (p.is_file() or p.is_symlink())
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+        inputs.extend(str(file) for file in files)
+    return inputs
+
+
+def count_documents(
+    inputs: Iterable[str], readers: Mapping[str, Entry], budget: float = 1.0
+) -> int | None:
+    """How many documents and errors reading ``inputs`` (from list_inputs) gives: the sum of
+    the readers' ``count``s, for the progress bar.
+
+    None when that is unknown: ``-`` (stdin), a reader without ``count`` or whose ``count``
+    returns None or fails, or counting that takes over ``budget`` seconds.
+    """
+    by_ext = reader_table(readers)
+    deadline = time.monotonic() + budget
+    total = 0
+    for raw in inputs:
+        if raw == "-" or time.monotonic() > deadline:
+            return None
+        count = _count_file(Path(raw), by_ext)
+        if count is None:
+            return None
+        total += count
+    return total
+
+
+def _count_file(path: Path, by_ext: Mapping[str, Reader]) -> int | None:
+    reader = by_ext.get(path.suffix.lower())
+    try:
+        regular = stat.S_ISREG(path.stat().st_mode)  # never open a FIFO: it could block
+    except OSError:
+        regular = False
+    if reader is None or not regular:
+        return 1  # reading it reports one error
+    count = getattr(reader, "count", None)
+    if count is None:
+        return None
+    try:
+        number = count(display_path(path), path)
+    except Exception:  # unreadable, or a reader plugin's bug: no total rather than no run
+        return None
+    return number if type(number) is int and number >= 0 else None
+
+
 def read_paths(
     paths: Iterable[str],
     readers: Mapping[str, Entry],
@@ -34,11 +104,13 @@ def read_paths(
 ) -> Iterator[Document | InputError]:
     """Documents from files, folders (recursively, files of known extensions) and ``-``.
 
-    With ``max_chars``, a one-document file too large to hold that many characters is
-    refused from its size, before it is read.
+    ``paths`` as on the command line, or as ``list_inputs`` listed them (then no folder is
+    walked again). With ``max_chars``, a one-document file too large to hold that many
+    characters is refused from its size, before it is read.
     """
     by_ext = reader_table(readers)
-    for raw in paths:
+    inputs = paths if isinstance(paths, Inputs) else list_inputs(paths, readers)
+    for raw in inputs:
         if raw == "-":
             data, fmt = b"", stdin_format
             if fmt == "auto":  # JSON Lines when every line is a JSON object, else text
@@ -55,17 +127,7 @@ def read_paths(
             yield from _guarded(reader, "<stdin>", data)
             continue
         path = Path(raw)
-        if path.is_dir():
-            files = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix.lower() in by_ext
-                and (p.is_file() or p.is_symlink())
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            for file in files:
-                yield from _read_file(file, by_ext, max_chars)
-        elif path.exists() or path.is_symlink():
+        if path.exists() or path.is_symlink():
             yield from _read_file(path, by_ext, max_chars)
         else:
             yield InputError(str(path), "no such file or folder; check the path.")
