@@ -97,10 +97,10 @@ def test_nothing_is_drawn_when_not_enabled():
 
 def test_the_summary_says_what_was_resumed_and_what_came_from_the_cache():
     summary = Summary(ok=10, skipped=2, words=1_234, seconds=2.0)
-    summary.cached = Counter({"money": 10, "parse": 10, "dates": 10})
+    summary.cached = Counter({"money": 10, "spacy-parse": 10, "dates": 10})
     assert summary_lines(summary, "out") == [
         "12 document(s): 10 ok, 0 failed, 2 resumed (already done) · 30 results from the "
-        "cache (parse 10, dates 10, money 10)",
+        "cache (spacy-parse 10, dates 10, money 10)",
         "1,234 words in 2.00s (617 words/s) → out",
     ]
     summary.cached = Counter()
@@ -118,7 +118,6 @@ def test_a_second_run_reports_resumed_documents(tmp_path, plugin_dir, cli):
     assert json.loads((tmp_path / "r.json").read_text())["documents"]["skipped"] == 3
 
 
-@pytest.mark.skipif(not hasattr(Summary(), "cached"), reason="Summary.cached is not there yet")
 def test_a_run_into_a_new_folder_reports_results_from_the_cache(tmp_path, plugin_dir, cli):
     docs = write_docs(tmp_path / "in", 3)
     args = ("run", docs, "--plugins-dir", plugin_dir, "--only", "upper")

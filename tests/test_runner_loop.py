@@ -92,7 +92,7 @@ def test_a_settings_change_reruns_one_annotator_on_the_cached_parse(tmp_path):
     first = annotate_paths([str(docs)], str(tmp_path / "a"), **run)
     assert first.ok == 3 and not first.cached
     config = tmp_path / "annotate.yaml"
-    config.write_text("annotators:\n  stance:\n    labels:\n      sentence:\n        min_score: 0.9\n")
+    config.write_text("annotators: {stance: {labels: {sentence: {min_score: 0.9}}}}\n")
     again = annotate_paths([str(docs)], str(tmp_path / "b"), config=config, **run)
     assert again.cached == {"entities": 3, PARSE: 3}  # stance ran again, nothing was parsed
     fresh = annotate_paths(

@@ -134,14 +134,15 @@ def run_batch(
     chunks = _chunks(_prepare(items, pipeline, writer, force), _chunk_size(pipeline, total, count))
     executor: Executor | None = None
     try:
-        with tracking(), Bar(progress, total) as bar:
+        with tracking():
             head, chunks = _peek(chunks, SMALL_INPUT)
             executor = _executor(
                 pipeline, writer, cache, timeout, count, scheduler, spec, small=head < SMALL_INPUT
             )
             summary.workers = executor.workers
-            for chunk, result in _ordered(executor, chunks, bar):
-                _finish(chunk, result, writer, cache, summary, report)
+            with Bar(progress, total) as bar:  # after the fork: the bar runs a thread
+                for chunk, result in _ordered(executor, chunks, bar):
+                    _finish(chunk, result, writer, cache, summary, report)
             executor.close()
             writer.close()
     except BaseException as error:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from annotate.batch import Summary, run_batch
-from annotate.cache import default_cache_dir
+from annotate.cache import PARSE, default_cache_dir
 from annotate.cli._util import error_line, friendly, split_names
 from annotate.errors import ConfigError
 from annotate.hookspecs import hookimpl
@@ -254,7 +253,7 @@ def summary_lines(summary: Summary, out: str) -> list[str]:
         f"{summary.skipped} resumed (already done)"
         + (f", {errors} annotator errors" if errors else "")
     )
-    cached = getattr(summary, "cached", Counter())
+    cached = summary.cached
     if cached.total():
         parts = [
             f"{name} {cached[name]}" for name in sorted(cached, key=_parse_first) if cached[name]
@@ -268,7 +267,7 @@ def summary_lines(summary: Summary, out: str) -> list[str]:
 
 
 def _parse_first(name: str) -> tuple[bool, str]:
-    return name != "parse", name
+    return name != PARSE, name
 
 
 @hookimpl
