@@ -51,6 +51,10 @@ class _Unreadable(Exception):
     pass
 
 
+class _TooMany(_Unreadable):
+    pass
+
+
 class _Prefixes:
     """The strings (lower-cased, up to ``size`` characters) a pattern's matches begin with.
 
@@ -125,7 +129,7 @@ class _Prefixes:
             raise _Unreadable  # a match could start with anything (or be empty)
         self.found.add(prefix)
         if len(self.found) > _LIMIT:
-            raise _Unreadable
+            raise _TooMany
 
 
 _ROUNDS = "_ROUNDS"  # a marker item: the next round of a repeat
@@ -181,16 +185,25 @@ def _word_edge(name: str, av) -> bool:
     )
 
 
-def prefixes(pattern: re.Pattern[str], size: int = KEY) -> frozenset[str] | None:
-    """The strings (lower-cased, all of one length up to ``size``) that every match of
+def prefixes(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The strings (lower-cased, all of one length up to ``KEY``) that every match of
     ``pattern`` begins with at a word start or a punctuation mark; None if not known."""
     if pattern.flags & (re.ASCII | re.LOCALE) or not isinstance(pattern.pattern, str):
         return None
     try:
-        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+        parsed = list(sre_parse.parse(pattern.pattern, pattern.flags))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    for size in range(KEY, 0, -1):  # fewer characters where the strings would be too many
         reader = _Prefixes(size)
-        reader.walk(list(parsed), 0, "", False, ())
-    except (_Unreadable, RecursionError, TypeError, ValueError, AttributeError):
+        try:
+            reader.walk(parsed, 0, "", False, ())
+            break
+        except _TooMany:
+            continue
+        except (_Unreadable, RecursionError, TypeError, ValueError, AttributeError):
+            return None
+    else:
         return None
     shortest = min(map(len, reader.found))
     return frozenset(p[:shortest] for p in reader.found)
