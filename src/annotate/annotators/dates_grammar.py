@@ -14,10 +14,11 @@ from typing import Any
 from annotate.annotators.dates_join import Found, Match, combined, modified, ranges, with_times
 from annotate.annotators.dates_meanings import Meanings
 from annotate.annotators.textnum import CARDINAL, ORDINAL, ORDINALS, alternation, norm
+from annotate.annotators.textscan import Places, Scanner
 from annotate.annotators.timex import Expr, Holiday, holiday_names
 
 # A rule: its pattern, what a match means, and a trigger the text must contain (or None).
-Rule = tuple[re.Pattern[str], Callable[[Match, str], Expr | None], re.Pattern[str] | None]
+Rule = tuple[Scanner, Callable[[Match, str], Expr | None], re.Pattern[str] | None]
 
 
 def _anycase(words: Any) -> str:
@@ -356,7 +357,10 @@ class Grammar(Meanings):
             r"(?:st|nd|rd|th))\s)",
         }
         compiled = {pattern: re.compile(pattern) for pattern in set(triggers.values())}
-        return [(re.compile(p), h, compiled.get(triggers.get(h.__name__, ""))) for p, h in rules]
+        return [
+            (Scanner(re.compile(p)), h, compiled.get(triggers.get(h.__name__, "")))
+            for p, h in rules
+        ]
 
     # ---- scanning ---------------------------------------------------------------------------
 
@@ -364,13 +368,16 @@ class Grammar(Meanings):
         """The temporal expressions in ``text``, in order, not overlapping."""
         candidates = []
         present: dict[re.Pattern[str], bool] = {}
-        for priority, (pattern, handler, trigger) in enumerate(self.rules):
-            if trigger is not None:
+        places = Places(text)
+        for priority, (scanner, handler, trigger) in enumerate(self.rules):
+            matches = scanner.finditer(text, places)
+            if trigger is not None and matches:
+                # The trigger is searched only once a rule matches: most rules match nothing.
                 if trigger not in present:
                     present[trigger] = trigger.search(text) is not None
                 if not present[trigger]:
                     continue
-            for match in pattern.finditer(text):
+            for match in matches:
                 if match.end() > match.start() and (expr := handler(Match(match), text)):
                     candidates.append((match.start(), match.end(), priority, expr))
         candidates.sort(key=lambda c: (c[0] - c[1], c[2], c[0]))

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotate.annotators.textscan import Places, Scanner
+
 ORG, PERSON, PLACE, PRODUCT = "ORG", "PERSON", "GPE", "PRODUCT"
 KINDS = {"org": ORG, "person": PERSON, "place": PLACE, "product": PRODUCT}
 # How far around a mention the cues look, in characters.
@@ -55,12 +57,15 @@ class ContextCues:
         # Every before-cue starts a word: the lookaround fails fast everywhere else.
         self.before = _union(cues["before"], prefix=r"(?<!\w)(?=\w)")
         self.after = _union(cues["after"])
+        self.before_scan = Scanner(self.before)  # tried only at the words cues begin with
 
     def ends_of_before_cues(self, text: str) -> dict[int, Cue]:
         """Where in ``text`` a before-cue ends (where a mention after it would start): one scan
         of the text rather than one search for each mention."""
+        cues = self.cues["before"]
         return {
-            m.end(): self.cues["before"][int(m.lastgroup[1:])] for m in self.before.finditer(text)
+            m.end(): cues[int(m.lastgroup[1:])]
+            for m in self.before_scan.finditer(text, Places(text))
         }
 
     def around(self, text: str, start: int, end: int, before: dict[int, Cue]) -> list[Cue]:

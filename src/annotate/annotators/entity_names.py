@@ -164,10 +164,19 @@ def name_index(names: Iterable[str]) -> dict[str, list[str]]:
 def occurrences(text: str, index: dict[str, list[str]]) -> Iterator[tuple[int, int, str]]:
     """Whole-word occurrences in ``text`` of the names in ``index``, the longest at each
     place, found by their first word rather than with a pattern compiled for each document."""
+    # The words of ``text`` that start a name, found by ``str.find`` where ``_WORD`` matches
+    # them whole: the same places as ``_WORD.finditer``, without a Python step for every word.
+    places = []
+    for first in index.keys() & set(_WORD.findall(text)):
+        at = text.find(first)
+        while at != -1:
+            if (word := _WORD.match(text, at)) and word.end() == at + len(first):
+                places.append((at, first))
+            at = text.find(first, at + 1)
+    places.sort()
     end = 0
-    for word in _WORD.finditer(text):
-        start = word.start()
-        for name in index.get(word.group(), ()) if start >= end else ():
+    for start, first in places:
+        for name in index[first] if start >= end else ():
             stop = start + len(name)
             if text.startswith(name, start) and not _GOES_ON.match(text, stop):
                 yield start, stop, name

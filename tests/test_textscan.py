@@ -1,0 +1,72 @@
+"""textscan: a pattern tried only where a match can start finds what ``finditer`` finds."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from annotate.annotators.dates import DEFAULTS, Dates
+from annotate.annotators.textscan import Places, Scanner, prefixes
+
+TRICKY = [
+    "On Monday, March 3rd 2025 at 10:30am (CET) the board met; the past two weeks were busy.",
+    "mid-2024, the '90s, FY2025, Q3 2024, H1-25, 3/4/2025, 2024-01-05T10:00, 12h30.",
+    "Société Générale’s İstanbul office said ﬁve years ago: “tomorrow morning”, KELVIN K.",
+    "\tthe\u00a0last   week\nof\x1cMay 5 –\u20097 and 1,000 days from now, every other Friday.",
+    "",
+    "a",
+]
+
+
+def _texts() -> list[str]:
+    rng = random.Random(7)
+    pieces = " the last next 2024 May mid- '’ 3/4 10 am Q3 FY é İ \u00a0 \n , . - ( ) K ſ".split(
+        " "
+    )
+    out = list(TRICKY)
+    for _ in range(200):
+        out.append("".join(rng.choice(pieces) + rng.choice(["", " ", "  "]) for _ in range(30)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def scanners() -> list[Scanner]:
+    return [scanner for scanner, _, _ in Dates(DEFAULTS).grammar.rules]
+
+
+def test_most_date_rules_are_indexed(scanners: list[Scanner]) -> None:
+    assert sum(s.keys is not None for s in scanners) >= len(scanners) - 3
+
+
+def test_same_matches_as_finditer(scanners: list[Scanner]) -> None:
+    for text in _texts():
+        places = Places(text)
+        for scanner in scanners:
+            expected = [(m.span(), m.groups()) for m in scanner.pattern.finditer(text)]
+            assert [(m.span(), m.groups()) for m in scanner.finditer(text, places)] == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "readable"),
+    [
+        (r"\bfoo", True),
+        (r"(?<![\w$])\d{4}", True),
+        (r"(?<=\bin\s)years", True),
+        (r"foo", False),  # may start inside a word
+        (r"\s+x", False),  # starts with a blank
+        (r"(?a:\bfoo)", False),
+        (r".x", False),
+    ],
+)
+def test_prefixes_only_when_sure(pattern: str, readable: bool) -> None:
+    assert (prefixes(re.compile(pattern)) is not None) is readable
+
+
+def test_empty_match_falls_back() -> None:
+    scanner = Scanner(re.compile(r"\b(?:x|)"))
+    text = "x y x"
+    assert [m.span() for m in scanner.finditer(text, Places(text))] == [
+        m.span() for m in re.finditer(r"\b(?:x|)", text)
+    ]
