@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,55 @@ def test_a_worker_dying_mid_run_loses_no_document(tmp_path, monkeypatch):
     local = tmp_path / "local"
     annotate_paths([str(docs)], str(local), workers=1, **run)
     assert outputs(tmp_path / "dask") == outputs(local)
+
+
+def mixed_input(folder: Path) -> Path:
+    """Text files and JSON Lines with CRLF, blank and bad lines, a duplicate id, bad UTF-8."""
+    write_docs(folder, 5)
+    lines = [
+        json.dumps({"id": f"j{i}", "text": f"NASA paid ESA in Paris, case {i}."}) for i in range(30)
+    ]
+    lines[4:4] = ["not json", ""]
+    lines.insert(12, json.dumps({"id": "j3", "text": "IBM again"}))
+    (folder / "b.jsonl").write_text("\r\n".join(lines) + "\r\n")
+    (folder / "c.jsonl").write_bytes(b'{"text": "ok"}\n{"text": "\xff"}\n')
+    return folder
+
+
+def test_workers_read_their_partitions_and_write_their_files(
+    tmp_path, threads_cluster, monkeypatch
+):
+    import annotate.batch
+
+    docs = mixed_input(tmp_path / "in")
+    run = dict(use_cache=False, only=["money"])
+    local = annotate_paths([str(docs)], str(tmp_path / "local"), workers=1, **run)
+
+    def never(self, chunk):
+        raise AssertionError("the client read a partition a worker could read")
+
+    monkeypatch.setattr(annotate.batch._Dispatch, "read_here", never)
+    address = threads_cluster.scheduler_address
+    remote = annotate_paths([str(docs)], str(tmp_path / "dask"), scheduler=address, **run)
+    assert (remote.ok, remote.failed) == (local.ok, local.failed) == (35, 3)
+    assert outputs(tmp_path / "dask") == outputs(tmp_path / "local")
+    assert not list((tmp_path / "dask").glob(".*.tmp"))  # every staged file moved into place
+    again = annotate_paths([str(docs)], str(tmp_path / "dask"), scheduler=address, **run)
+    assert (again.ok, again.skipped) == (0, 35)  # resumed where the workers looked
+    jsonl = annotate_paths([str(docs)], str(tmp_path / "all.jsonl"), scheduler=address, **run)
+    annotate_paths([str(docs)], str(tmp_path / "local.jsonl"), workers=1, **run)
+    assert jsonl.ok == 35
+    assert (tmp_path / "all.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+
+
+def test_workers_that_cannot_see_the_files_send_them_back(tmp_path, threads_cluster, monkeypatch):
+    import annotate.distributed
+
+    docs = mixed_input(tmp_path / "in")
+    monkeypatch.setattr(annotate.distributed, "reachable", lambda piece: False)
+    run = dict(use_cache=False, only=["money"])
+    address = threads_cluster.scheduler_address
+    remote = annotate_paths([str(docs)], str(tmp_path / "dask"), scheduler=address, **run)
+    annotate_paths([str(docs)], str(tmp_path / "local"), workers=1, **run)
+    assert (remote.ok, remote.failed) == (35, 3)
+    assert outputs(tmp_path / "dask") == outputs(tmp_path / "local")

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from annotate.cache import ResultCache, input_hash
-from annotate.contract import json_problem
 from annotate.errors import AnnotateError, InputError, Interrupted, OutputError
 from annotate.interrupt import tracking
-from annotate.io.sources import read_paths
-from annotate.io.writers import EncodingWriter, ResumableWriter, Writer
+from annotate.io.partitions import Slice, plan, read_slices
+from annotate.io.sources import Inputs, checked, list_inputs, read_paths, reader_table
+from annotate.io.writers import EncodingWriter, ResumableWriter, StagingWriter, Writer
 from annotate.model import Document
 from annotate.parallel import (
     Chunk,
@@ -33,6 +33,7 @@ from annotate.parallel import (
     Outcome,
     PipelineSpec,
     ProcessExecutor,
+    Staged,
     Worker,
     default_workers,
 )
@@ -89,7 +90,10 @@ class _Resumed:
 
 @dataclass
 class _Chunk:
+    """Documents read here (``items``), or a partition a Dask worker reads (``slices``)."""
+
     items: list[Document | InputError | _Resumed] = field(default_factory=list)
+    slices: list[Slice] | None = None
     future: Any = None
     counted: bool = False  # on the progress bar
 
@@ -128,20 +132,28 @@ def run_batch(
     if isinstance(writer, ResumableWriter):
         writer.cleanup()
     count = workers or default_workers()
-    items = read_paths(
-        paths, pipeline.registry.readers, stdin_format, int(pipeline.config["max_chars"])
-    )
-    chunks = _chunks(_prepare(items, pipeline, writer, force), _chunk_size(pipeline, total, count))
+    readers = pipeline.registry.readers
+    inputs = paths if isinstance(paths, Inputs) else list_inputs(paths, readers)
+    size = _chunk_size(pipeline, total, count)
+    remote = scheduler is not None and _workers_read(inputs, writer, force)
+    if remote:  # Dask workers read their partitions themselves
+        chunks: Iterator[_Chunk] = (
+            _Chunk(slices=part) for part in plan(inputs, reader_table(readers), size)
+        )
+    else:
+        items = read_paths(inputs, readers, stdin_format, int(pipeline.config["max_chars"]))
+        chunks = _chunks(_prepare(items, pipeline, writer, force), size)
     executor: Executor | None = None
     try:
         with tracking():
-            head, chunks = _peek(chunks, SMALL_INPUT)
+            head, chunks = (0, chunks) if remote else _peek(chunks, SMALL_INPUT)
             executor = _executor(
                 pipeline, writer, cache, timeout, count, scheduler, spec, small=head < SMALL_INPUT
             )
             summary.workers = executor.workers
+            dispatch = _Dispatch(executor, pipeline, writer, force)
             with Bar(progress, total) as bar:  # after the fork: the bar runs a thread
-                for chunk, result in _ordered(executor, chunks, bar):
+                for chunk, result in _ordered(dispatch, chunks, bar):
                     _finish(chunk, result, writer, cache, summary, report)
             executor.close()
             writer.close()
@@ -203,34 +215,13 @@ def _prepare(
     limit = int(pipeline.config["max_chars"])
     resumable = isinstance(writer, ResumableWriter) and not force
     for item in items:
-        if isinstance(item, InputError):
-            yield item
-            continue
-        problem = _document_problem(item)
-        if problem:  # a reader plugin's document that breaks the input contract
-            yield InputError(str(item.meta.get("source", item.id)), problem)
-            continue
-        if len(item.text) > limit:
-            yield InputError(
-                str(item.meta.get("source", item.id)),
-                f"document is {len(item.text):,} characters, over max_chars ({limit:,}); "
-                "split it, or raise max_chars in annotate.yaml",
-            )
-            continue
-        if resumable:
+        item = checked(item, limit)
+        if isinstance(item, Document) and resumable:
             provenance = {"input": input_hash(item), "pipeline": pipeline.fingerprint}
             if writer.resume(item.id, str(item.meta.get("source", item.id)), provenance):  # type: ignore[attr-defined]
                 yield _Resumed(item.id)
                 continue
         yield item
-
-
-def _document_problem(doc: Document) -> str | None:
-    if not isinstance(doc.id, str) or not doc.id.strip():
-        return f"the reader gave the id {doc.id!r}; ids are non-blank strings."
-    if not isinstance(doc.text, str) or not isinstance(doc.meta, dict):
-        return "the reader gave a document whose text is not a str or meta not a dict."
-    return json_problem(doc.text, "text") or json_problem(doc.meta, "meta")
 
 
 def _chunks(items: Iterable[Document | InputError | _Resumed], size: int) -> Iterator[_Chunk]:
@@ -269,20 +260,58 @@ def _done(result: Chunk) -> Future[Chunk]:
     return future
 
 
+def _workers_read(inputs: list[str], writer: Writer, force: bool) -> bool:
+    """Whether Dask workers can read the partitions themselves: not stdin, and resuming (if
+    any) can be checked where the output is written."""
+    if "-" in inputs:
+        return False
+    return force or not isinstance(writer, ResumableWriter) or isinstance(writer, StagingWriter)
+
+
+class _Dispatch:
+    """Sends a chunk to the executor: its documents, or its partition to read."""
+
+    def __init__(self, executor: Executor, pipeline: Pipeline, writer: Writer, force: bool):
+        self.executor = executor
+        self.pipeline = pipeline
+        self.writer = writer
+        self.force = force
+        self.output = None
+        if isinstance(writer, StagingWriter):
+            from annotate.distributed import Output
+
+            resume = isinstance(writer, ResumableWriter) and not force
+            self.output = Output(writer.staging, writer.stage, writer.earlier, resume)
+
+    def submit(self, chunk: _Chunk) -> Future[Chunk]:
+        if chunk.slices is not None:
+            return self.executor.submit_slices(chunk.slices, self.output)  # type: ignore[attr-defined]
+        docs = chunk.docs
+        return self.executor.submit(docs) if docs else _done(Chunk())
+
+    def read_here(self, chunk: _Chunk) -> None:
+        """A partition the worker could not read (not the same files): read it here."""
+        assert chunk.slices is not None
+        readers = reader_table(self.pipeline.registry.readers)
+        items = read_slices(chunk.slices, readers, int(self.pipeline.config["max_chars"]))
+        chunk.items = list(_prepare(items, self.pipeline, self.writer, self.force))
+        chunk.slices = None
+
+
 def _ordered(
-    executor: Executor, chunks: Iterator[_Chunk], bar: Bar
+    dispatch: _Dispatch, chunks: Iterator[_Chunk], bar: Bar
 ) -> Iterator[tuple[_Chunk, Chunk]]:
     """Chunks with their results, in input order, at most two chunks per worker in flight.
 
     The bar moves as each chunk finishes, in whatever order they finish.
     """
+    executor = dispatch.executor
     limit = 2 * executor.workers
     inflight: deque[_Chunk] = deque()
     finished: queue.SimpleQueue[_Chunk] = queue.SimpleQueue()
 
     def submit(chunk: _Chunk) -> None:
-        docs = chunk.docs
-        chunk.future = executor.submit(docs) if docs else _done(Chunk())
+        chunk.future = dispatch.submit(chunk)
         chunk.future.add_done_callback(lambda _: finished.put(chunk))
 
     def first() -> tuple[_Chunk, Chunk]:
@@ -294,9 +323,14 @@ def _ordered(
         except executor.lost:
             # A worker died; every chunk in flight is lost with it. Redo this one document by
             # document to find the culprit, and send the others again.
+            if chunk.slices is not None:
+                dispatch.read_here(chunk)
             result = _isolate(executor, chunk.docs)
             for other in inflight:
                 submit(other)
+        if result is None:  # the worker does not see the input files
+            dispatch.read_here(chunk)
+            result = dispatch.submit(chunk).result()
         _advance(bar, chunk, result)
         while not finished.empty():
             _advance(bar, finished.get())
@@ -319,8 +353,11 @@ def _advance(bar: Bar, chunk: _Chunk, result: Chunk | None = None) -> None:
         if not chunk.future.done() or chunk.future.exception() is not None:
             return
         result = chunk.future.result()
+        if result is None:  # to be read here and sent again
+            return
     chunk.counted = True
-    bar.advance(len(chunk.items), sum(o.words for o in result.outcomes))
+    documents = len(result.outcomes) if chunk.slices is not None else len(chunk.items)
+    bar.advance(documents, sum(o.words for o in result.outcomes))
 
 
 def _isolate(executor: Executor, docs: list[Document]) -> Chunk:
@@ -368,15 +405,25 @@ def _finish(
     summary: Summary,
     report: Callable[[str], None],
 ) -> None:
-    outcomes = iter(result.outcomes)
-    for item in chunk.items:
-        if isinstance(item, InputError):
-            summary.failed += 1
-            report(str(item))
-        elif isinstance(item, _Resumed):
-            summary.skipped += 1
-        else:
-            _write(next(outcomes), writer, summary, report)
+    if chunk.slices is not None:  # read by the worker: every item is an outcome
+        for outcome in result.outcomes:
+            if outcome.resumed is None:
+                _write(outcome, writer, summary, report)
+            elif writer.resume(outcome.doc_id, outcome.source, outcome.resumed):  # type: ignore[attr-defined]
+                summary.skipped += 1
+            else:  # it changed after the worker looked: the next run redoes it
+                summary.failed += 1
+                report(f"{outcome.source}: its output changed during the run; run again.")
+    else:
+        outcomes = iter(result.outcomes)
+        for item in chunk.items:
+            if isinstance(item, InputError):
+                summary.failed += 1
+                report(str(item))
+            elif isinstance(item, _Resumed):
+                summary.skipped += 1
+            else:
+                _write(next(outcomes), writer, summary, report)
     if cache is not None and result.entries:
         cache.put_many(result.entries)
     summary.cached.update(result.hits)
@@ -392,6 +439,8 @@ def _write(
     try:
         if isinstance(outcome.record, bytes):
             writer.write_encoded(outcome.doc_id, outcome.source, outcome.record)  # type: ignore[attr-defined]
+        elif isinstance(outcome.record, Staged):
+            writer.write_staged(outcome.doc_id, outcome.source, outcome.record.path)  # type: ignore[attr-defined]
         else:
             writer.write(outcome.record)
     except InputError as error:

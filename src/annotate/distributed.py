@@ -1,12 +1,19 @@
-"""``annotate run --scheduler``: annotate partitions of documents on Dask workers.
+"""``annotate run --scheduler``: annotate partitions of the input on Dask workers.
 
-The client (the ``annotate run`` process) reads the documents, sends partitions of them as
-tasks, and writes the records the tasks return, in input order: the output is byte for byte
-what a local run writes. Each worker process builds the pipeline once (a module-level cache
-keyed by the pipeline spec) and keeps it for every later task. A worker that dies mid-task
-loses nothing: the scheduler runs the task again elsewhere (up to
-``distributed.scheduler.allowed-failures`` times, then the partition is redone document by
-document so only the culprit fails); a task raising is retried twice.
+The client (the ``annotate run`` process) plans partitions of the input files (whole files,
+or line ranges of a JSON Lines file; annotate.io.partitions) and schedules them. A worker
+reads its partition itself, annotates it and, for ``--format json``, writes each record into
+a temp file in OUT; the client then only moves those files into place, in input order, so the
+output is byte for byte what a local run writes, and neither documents nor records pass
+through the client. A worker that does not see the client's files (another machine without
+the same paths) gives its partition back: the client reads it and sends the documents, and a
+worker that cannot write to OUT sends the records back to be written.
+
+Each worker process builds the pipeline once (a module-level cache keyed by the pipeline
+spec) and keeps it for every later task. A worker that dies mid-task loses nothing: the
+scheduler runs the task again elsewhere (up to ``distributed.scheduler.allowed-failures``
+times, then the partition is redone document by document so only the culprit fails); a task
+raising is retried twice.
 
 Workers need annotate, its plugins and the spaCy model installed, and read ``--config`` and
 ``--plugins-dir`` paths from their own file system. Start them with ``--nthreads 1``: one
@@ -15,34 +22,96 @@ pipeline runs one task at a time per process (tasks on further threads wait for 
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from annotate.cache import ResultCache
+from annotate.cache import ResultCache, input_hash
+from annotate.errors import ConfigError, InputError
+from annotate.io.partitions import Slice, reachable, read_slices
+from annotate.io.sources import checked, reader_table
 from annotate.model import Document
-from annotate.parallel import Chunk, Encoder, PipelineSpec, Worker
+from annotate.parallel import Chunk, Encoder, Outcome, PipelineSpec, Staged, Worker
 
 _WORKERS: dict[tuple[Any, ...], Worker] = {}
 _LOCK = threading.Lock()
 
 
-def annotate_partition(
+@dataclass(frozen=True)
+class Output:
+    """Where workers write records themselves (a StagingWriter's folder) and resume."""
+
+    folder: str
+    stage: Callable[[str, str, bytes], str]
+    earlier: Callable[[str, str], dict[str, str] | None]
+    resume: bool
+
+
+def _worker(
     spec: PipelineSpec,
     fingerprint: str,
     encode: Encoder | None,
     cache_dir: str | None,
     timeout: float | None,
-    docs: list[Document],
-) -> Chunk:
-    """The Dask task: annotate ``docs`` with this process's pipeline (built on first use)."""
+) -> Worker:
+    key = (spec, fingerprint, encode, cache_dir, timeout)
+    worker = _WORKERS.get(key)
+    if worker is None:
+        cache = ResultCache.reader(cache_dir) if cache_dir is not None else None
+        worker = Worker(spec.build(), fingerprint, encode, cache, timeout, hard_stop=True)
+        _WORKERS[key] = worker
+    return worker
+
+
+def _warm(args: tuple[Any, ...]) -> None:
     with _LOCK:
-        key = (spec, fingerprint, encode, cache_dir, timeout)
-        worker = _WORKERS.get(key)
-        if worker is None:
-            cache = ResultCache.reader(cache_dir) if cache_dir is not None else None
-            worker = Worker(spec.build(), fingerprint, encode, cache, timeout, hard_stop=True)
-            _WORKERS[key] = worker
-        return worker.run(docs)
+        _worker(*args)
+
+
+def annotate_partition(args: tuple[Any, ...], docs: list[Document]) -> Chunk:
+    """The Dask task for documents the client read: annotate them."""
+    with _LOCK:
+        return _worker(*args).run(docs)
+
+
+def annotate_slices(
+    args: tuple[Any, ...], slices: list[Slice], output: Output | None
+) -> Chunk | None:
+    """The Dask task for a partition of the input: read it, annotate it, stage its records.
+
+    None when this worker does not see the files the client planned (the client reads them).
+    """
+    if not all(reachable(piece) for piece in slices):
+        return None
+    with _LOCK:
+        worker = _worker(*args)
+        pipeline = worker.pipeline
+        limit = int(pipeline.config["max_chars"])
+        by_ext = reader_table(pipeline.registry.readers)
+        order: list[Outcome | Document] = []
+        for item in read_slices(slices, by_ext, limit):
+            item = checked(item, limit)
+            if isinstance(item, InputError):
+                order.append(Outcome("", item.source, None, str(item)))
+                continue
+            source = str(item.meta.get("source", item.id))
+            if output is not None and output.resume:
+                provenance = {"input": input_hash(item), "pipeline": pipeline.fingerprint}
+                earlier = output.earlier(output.folder, item.id) or {}
+                if all(earlier.get(k) == v for k, v in provenance.items()):
+                    order.append(Outcome(item.id, source, None, resumed=provenance))
+                    continue
+            order.append(item)
+        chunk = worker.run([item for item in order if isinstance(item, Document)])
+    annotated = iter(chunk.outcomes)
+    chunk.outcomes = [next(annotated) if isinstance(x, Document) else x for x in order]
+    if output is not None and os.access(output.folder, os.W_OK | os.X_OK):
+        for outcome in chunk.outcomes:
+            if isinstance(outcome.record, bytes):
+                outcome.record = Staged(output.stage(output.folder, outcome.doc_id, outcome.record))
+    return chunk
 
 
 class DaskExecutor:
@@ -62,8 +131,6 @@ class DaskExecutor:
             from distributed import Client, LocalCluster
             from distributed.scheduler import KilledWorker
         except ImportError:
-            from annotate.errors import ConfigError
-
             raise ConfigError(
                 "--scheduler needs Dask: pip install 'dask[distributed]' (on the client and "
                 "every worker)."
@@ -84,16 +151,23 @@ class DaskExecutor:
             try:
                 self.client = Client(scheduler, timeout="30s")
             except OSError as error:
-                from annotate.errors import ConfigError
-
                 raise ConfigError(
                     f"cannot reach the Dask scheduler at {scheduler}: {error}. Start one with "
                     "`dask scheduler` and workers with `dask worker tcp://HOST:8786`."
                 ) from None
-        self.workers = max(1, sum(self.client.nthreads().values()))
+        nthreads = self.client.nthreads()
+        self.workers = max(1, sum(nthreads.values()))
+        # Every worker builds its pipeline now, while the client plans the partitions.
+        self.warming = [
+            self.client.submit(_warm, self.args, workers=[address], pure=False)
+            for address in nthreads
+        ]
 
     def submit(self, docs: list[Document]) -> Any:
-        return self.client.submit(annotate_partition, *self.args, docs, pure=False, retries=2)
+        return self.client.submit(annotate_partition, self.args, docs, pure=False, retries=2)
+
+    def submit_slices(self, slices: list[Slice], output: Output | None) -> Any:
+        return self.client.submit(annotate_slices, self.args, slices, output, pure=False, retries=2)
 
     def restart(self) -> None:
         """Nothing to restart: the scheduler replaces lost workers' tasks itself."""

@@ -66,15 +66,24 @@ class PipelineSpec:
         )
 
 
+@dataclass(frozen=True)
+class Staged:
+    """An encoded record a worker wrote into a temp file in the output (StagingWriter)."""
+
+    path: str
+
+
 @dataclass
 class Outcome:
-    """What became of one document: its record (encoded, if the writer encodes) and counts,
-    or why it failed."""
+    """What became of one document: its record (encoded, if the writer encodes; or staged)
+    and counts; or why it failed; or, read by a Dask worker, that an earlier run's output
+    with this ``resumed`` provenance stands."""
 
     doc_id: str
     source: str
-    record: bytes | dict[str, Any] | None
+    record: bytes | Staged | dict[str, Any] | None
     error: str | None = None
+    resumed: dict[str, str] | None = None
     words: int = 0
     layers: Counter[str] = field(default_factory=Counter)
     failed_annotators: list[tuple[str, str]] = field(default_factory=list)

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from annotate.contract import json_problem
 from annotate.errors import InputError, UsageError, available
 from annotate.io.readers import Reader
 from annotate.io.stdin import SNIFF_BYTES, sniff_stdin
@@ -128,7 +129,7 @@ def read_paths(
             continue
         path = Path(raw)
         if path.exists() or path.is_symlink():
-            yield from _read_file(path, by_ext, max_chars)
+            yield from read_file(path, by_ext, max_chars)
         else:
             yield InputError(str(path), "no such file or folder; check the path.")
 
@@ -138,9 +139,10 @@ def display_path(path: Path) -> str:
     return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _read_file(
+def read_file(
     path: Path, by_ext: Mapping[str, Reader], max_chars: int | None = None
 ) -> Iterator[Document | InputError]:
+    """The documents of one file, read by the reader of its extension (errors as items)."""
     source = display_path(path)
     reader = by_ext.get(path.suffix.lower())
     if reader is None:
@@ -168,6 +170,32 @@ def _read_file(
         yield InputError(source, f"cannot be read: {error.strerror or error}.")
         return
     yield from _guarded(reader, source, data)
+
+
+def checked(item: Document | InputError, max_chars: int) -> Document | InputError:
+    """A document as read, or why it cannot be annotated: a reader plugin's document that
+    breaks the input contract, or a text over ``max_chars``."""
+    if isinstance(item, InputError):
+        return item
+    source = str(item.meta.get("source", item.id)) if isinstance(item.meta, dict) else item.id
+    problem = _document_problem(item)
+    if problem:
+        return InputError(str(source), problem)
+    if len(item.text) > max_chars:
+        return InputError(
+            source,
+            f"document is {len(item.text):,} characters, over max_chars ({max_chars:,}); "
+            "split it, or raise max_chars in annotate.yaml",
+        )
+    return item
+
+
+def _document_problem(doc: Document) -> str | None:
+    if not isinstance(doc.id, str) or not doc.id.strip():
+        return f"the reader gave the id {doc.id!r}; ids are non-blank strings."
+    if not isinstance(doc.text, str) or not isinstance(doc.meta, dict):
+        return "the reader gave a document whose text is not a str or meta not a dict."
+    return json_problem(doc.text, "text") or json_problem(doc.meta, "meta")
 
 
 # Readers whose files hold one document a line: their size says nothing about one document.

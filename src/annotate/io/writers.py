@@ -79,6 +79,23 @@ class ResumableWriter(Writer, Protocol):
         ...
 
 
+@runtime_checkable
+class StagingWriter(EncodingWriter, Protocol):
+    """A writer whose records workers on other machines (Dask) may write themselves.
+
+    ``stage(staging, doc_id, data)`` (picklable) writes an encoded record into a temp file in
+    the folder ``staging`` and returns its path; ``write_staged`` then moves it into place in
+    input order, so the main process handles no record bytes at all. ``earlier(staging,
+    doc_id)`` (picklable) is the provenance of an earlier run's output, for resuming there.
+    """
+
+    staging: str
+    stage: Callable[[str, str, bytes], str]
+    earlier: Callable[[str, str], dict[str, str] | None]
+
+    def write_staged(self, doc_id: str, source: str, path: str) -> None: ...
+
+
 class SeenIds:
     """The document ids written so far, for the duplicate check: on disk, not in memory
     (a private temporary SQLite database, which SQLite deletes when it is closed)."""
@@ -237,6 +254,7 @@ class JsonDirWriter:
                 out, "exists and is not a folder; choose another -o, or --format jsonl."
             )
         _make_folder(self.folder, out)
+        self.staging = str(self.folder.resolve())
         self.seen = SeenIds()
         self.count = 0  # files this run wrote
 
@@ -259,20 +277,52 @@ class JsonDirWriter:
             ) from None
 
     def resume(self, doc_id: str, source: str, provenance: dict[str, str]) -> bool:
-        try:
-            with open(self.path_for(doc_id), "rb") as handle:
-                record = json.load(handle)
-        except (OSError, ValueError):
-            return False
-        if not (
-            isinstance(record, dict)
-            and record.get("id") == doc_id
-            and record.get("provenance", {}).get("input") == provenance["input"]
-            and record["provenance"].get("pipeline") == provenance["pipeline"]
-        ):
+        earlier = self.earlier(str(self.folder), doc_id)
+        if earlier is None or any(earlier.get(k) != provenance[k] for k in ("input", "pipeline")):
             return False
         self.seen.add(doc_id, source)
         return True
+
+    @staticmethod
+    def earlier(folder: str, doc_id: str) -> dict[str, str] | None:
+        """The provenance of the output an earlier run wrote for ``doc_id`` into ``folder``."""
+        try:
+            with open(Path(folder) / f"{safe_filename(doc_id)}.json", "rb") as handle:
+                record = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or record.get("id") != doc_id:
+            return None
+        provenance = record.get("provenance")
+        return provenance if isinstance(provenance, dict) else None
+
+    @staticmethod
+    def stage(folder: str, doc_id: str, data: bytes) -> str:
+        """Write ``data`` to a temp file beside ``doc_id``'s output in ``folder``."""
+        fd, tmp = temp_file(Path(folder) / f"{safe_filename(doc_id)}.json")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, FILE_MODE)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return tmp
+
+    def write_staged(self, doc_id: str, source: str, path: str) -> None:
+        try:
+            self.seen.add(doc_id, source)
+        except InputError:
+            Path(path).unlink(missing_ok=True)
+            raise
+        try:
+            with held():
+                os.replace(path, self.path_for(doc_id))
+                self.count += 1
+        except OSError as error:
+            raise OutputError(
+                str(self.folder), f"cannot write output: {error.strerror or error}."
+            ) from None
 
     def cleanup(self) -> None:
         remove_stale_temp_files(self.folder, ".*.json.*.tmp")

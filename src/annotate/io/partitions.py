@@ -1,0 +1,125 @@
+"""Partitions of the input that a Dask worker reads itself: whole files, or line ranges of a
+JSON Lines file.
+
+The client plans them from the listed inputs (reading each JSON Lines file once, to check it
+is text and to cut it between lines); a worker reads its :class:`Slice` s with the same
+readers, so it yields the same documents and errors, with the same line numbers, as reading
+the whole file would.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotate.errors import InputError
+from annotate.io.decode import BOM, decode
+from annotate.io.readers import JsonlReader, Reader
+from annotate.io.sources import display_path, read_file
+from annotate.model import Document
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One input file, or bytes ``start``-``end`` of a JSON Lines file from line ``line``.
+
+    ``size`` is the file's size as the client saw it: a worker that sees another size is not
+    reading the same file (another machine), and gives the partition back to the client.
+    """
+
+    path: str
+    size: int
+    start: int = 0
+    end: int | None = None
+    line: int = 1
+
+
+def plan(
+    inputs: Iterable[str], by_ext: Mapping[str, Reader], per_partition: int
+) -> Iterator[list[Slice]]:
+    """Partitions of about ``per_partition`` documents each, in input order."""
+    partition: list[Slice] = []
+    documents = 0
+    for raw in inputs:
+        path = Path(raw)
+        for piece, count in _slices(path, by_ext.get(path.suffix.lower()), per_partition):
+            partition.append(piece)
+            documents += count
+            if documents >= per_partition:
+                yield partition
+                partition, documents = [], 0
+    if partition:
+        yield partition
+
+
+def _slices(path: Path, reader: Reader | None, lines: int) -> Iterator[tuple[Slice, int]]:
+    """A file as slices with their document counts: line ranges of a valid JSON Lines file,
+    else the whole file (whose errors then come out as reading it whole gives them)."""
+    try:
+        info = path.stat()
+        regular = stat.S_ISREG(info.st_mode)
+    except OSError:
+        regular = False
+    if not regular:
+        yield Slice(str(path), -1), 1
+        return
+    if not isinstance(reader, JsonlReader):
+        yield Slice(str(path), info.st_size), 1
+        return
+    try:
+        data = path.read_bytes()
+        decode(display_path(path), data)
+    except (OSError, InputError):
+        yield Slice(str(path), info.st_size), 1
+        return
+    start, line = 0, 1
+    while start < len(data):
+        end = _after_lines(data, start, lines)
+        piece = data[start:end]
+        yield Slice(str(path), len(data), start, end, line), max(1, piece.count(b"\n"))
+        line += piece.count(b"\n") + piece.count(b"\r") - piece.count(b"\r\n")
+        start = end
+
+
+def _after_lines(data: bytes, start: int, lines: int) -> int:
+    """The offset just after the ``lines``-th b"\\n" from ``start`` (or the end)."""
+    position = start
+    for _ in range(lines):
+        found = data.find(b"\n", position)
+        if found < 0:
+            return len(data)
+        position = found + 1
+    return position
+
+
+def reachable(piece: Slice) -> bool:
+    """Whether this process sees the file the client planned (same size)."""
+    if piece.size < 0:
+        return os.path.lexists(piece.path)
+    try:
+        return os.stat(piece.path).st_size == piece.size
+    except OSError:
+        return False
+
+
+def read_slices(
+    slices: Iterable[Slice], by_ext: Mapping[str, Reader], max_chars: int
+) -> Iterator[Document | InputError]:
+    """The documents and errors of ``slices``, as reading their files whole gives them."""
+    for piece in slices:
+        path = Path(piece.path)
+        if piece.end is None:
+            yield from read_file(path, by_ext, max_chars)
+            continue
+        reader = by_ext[path.suffix.lower()]
+        assert isinstance(reader, JsonlReader)
+        with path.open("rb") as handle:
+            handle.seek(piece.start)
+            data = handle.read(piece.end - piece.start)
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        if piece.start == 0:
+            text = text.removeprefix(BOM)
+        yield from reader.read_lines(display_path(path), text.removesuffix("\n"), piece.line)
