@@ -154,46 +154,13 @@ class Pipeline:
         ``deadline`` bounds each annotator call (--timeout-per-doc).
         """
         doc_hash = input_hash(doc)
-        failed: set[str] = set()
+        failed: set[str] = set()  # layers of the steps that failed on this document
         ids = _Ids(doc.annotations)
         for name, info in self.skipped_info.items():
             doc.annotators[name] = {**info, "status": "skipped"}
         for step, identity in zip(self.steps, self.identities, strict=True):
-            status = step.info
-            if self.nlp is not None and step.annotator.spacy_components is not None:
-                status["model"] = self.model
-            broken = [layer for layer in identity.requires if layer in failed]
-            if broken:
-                status.update(
-                    status="skipped",
-                    error=f"required layer {', '.join(broken)} failed on this document",
-                )
-                doc.annotators[step.name] = status
-                failed.update(identity.assigns)
-                continue
             started = time.perf_counter()
-            key = cached = None
-            if store is not None:
-                required = [doc_layer_hash(doc, layer) for layer in identity.requires]
-                key = step_key(doc_hash, identity, required)
-                cached = store.result(key, step.name)
-            if cached is not None:
-                new = _restored(doc, cached)
-            else:
-                if step.annotator.spacy_components is not None and doc.spacy is None:
-                    self._parse(doc, store)
-                try:
-                    new, changed = self._run(step, doc, deadline)
-                except _Failed as failure:
-                    failed.update(identity.assigns)
-                    status.update(status="error", error=failure.message)
-                    new = []
-                else:
-                    if store is not None and key is not None:
-                        store.keep_result(key, step.name, new, changed)
-            if "error" not in status:
-                status["status"] = "ok"
-            self._add(doc, new, ids)
+            status = self._step(step, identity, doc, doc_hash, store, deadline, failed, ids)
             if self.timings:
                 status["seconds"] = round(time.perf_counter() - started, 4)
             doc.annotators[step.name] = status
@@ -204,6 +171,46 @@ class Pipeline:
             "text_sha256": hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest(),
         }
         return doc
+
+    def _step(
+        self,
+        step: Step,
+        identity: StepIdentity,
+        doc: Document,
+        doc_hash: str,
+        store: StepStore | None,
+        deadline: Deadline | None,
+        failed: set[str],
+        ids: _Ids,
+    ) -> dict[str, Any]:
+        """One step on ``doc``: from the store, or run; merged in. Returns its status."""
+        status = step.info
+        if self.nlp is not None and step.annotator.spacy_components is not None:
+            status["model"] = self.model
+        broken = [layer for layer in identity.requires if layer in failed]
+        if broken:
+            failed.update(identity.assigns)
+            error = f"required layer {', '.join(broken)} failed on this document"
+            return {**status, "status": "skipped", "error": error}
+        key = cached = None
+        if store is not None:
+            required = [doc_layer_hash(doc, layer) for layer in identity.requires]
+            key = step_key(doc_hash, identity, required)
+            cached = store.result(key, step.name)
+        if cached is not None:
+            new = _restored(doc, cached)
+        else:
+            if step.annotator.spacy_components is not None and doc.spacy is None:
+                self._parse(doc, store)
+            try:
+                new, changed = self._run(step, doc, deadline)
+            except _Failed as failure:
+                failed.update(identity.assigns)
+                return {**status, "status": "error", "error": failure.message}
+            if store is not None and key is not None:
+                store.keep_result(key, step.name, new, changed)
+        self._add(doc, new, ids)
+        return {**status, "status": "ok"}
 
     def _parse(self, doc: Document, store: StepStore | None) -> None:
         assert self.nlp is not None
