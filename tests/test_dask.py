@@ -101,10 +101,10 @@ def test_workers_read_their_partitions_and_write_their_files(
 
 
 def test_workers_that_cannot_see_the_files_send_them_back(tmp_path, threads_cluster, monkeypatch):
-    import annotate.distributed
+    import annotate.parallel
 
     docs = mixed_input(tmp_path / "in")
-    monkeypatch.setattr(annotate.distributed, "reachable", lambda piece: False)
+    monkeypatch.setattr(annotate.parallel, "reachable", lambda piece: False)
     run = dict(use_cache=False, only=["money"])
     address = threads_cluster.scheduler_address
     remote = annotate_paths([str(docs)], str(tmp_path / "dask"), scheduler=address, **run)

@@ -27,7 +27,7 @@ def as_read(items) -> list:
 def read_both(folder: Path, per_partition: int) -> tuple[list, list]:
     inputs = list_inputs([str(folder)], READERS)
     whole = as_read(read_paths(inputs, READERS, max_chars=10_000))
-    slices = [s for part in plan(inputs, BY_EXT, per_partition) for s in part]
+    slices = [s for part, _ in plan(inputs, BY_EXT, per_partition) for s in part]
     return whole, as_read(read_slices(slices, BY_EXT, 10_000))
 
 
@@ -63,7 +63,7 @@ def test_partitions_keep_input_order_and_size(tmp_path):
     )
     (tmp_path / "d.jsonl").write_bytes(b'{"text": "\xff"}\n')  # not UTF-8: read whole, one error
     inputs = list_inputs([str(tmp_path)], READERS)
-    parts = list(plan(inputs, BY_EXT, 2))
+    parts = [part for part, _ in plan(inputs, BY_EXT, 2)]
     assert [[(Path(s.path).name, s.line) for s in part] for part in parts] == [
         [("a.txt", 1), ("b.txt", 1)],
         [("c.jsonl", 1)],

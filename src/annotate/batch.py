@@ -1,11 +1,14 @@
 """The batch job behind ``annotate run``: read, annotate, write, and count what happened.
 
-Documents stream from the readers to the writer in small chunks, with at most two chunks per
-worker in flight, so memory stays flat however large the corpus. The main process reads,
-keeps what a previous run already wrote (a :class:`ResumableWriter` with the same input hash
-and pipeline fingerprint in the output's ``provenance``), hands chunks to an
-:class:`Executor` (this process, worker processes or Dask), and writes the encoded results
-in input order, with the cache entries the workers made.
+The main process plans partitions of the input (annotate.io.partitions) and hands them to an
+:class:`Executor` (this process, worker processes or Dask), at most two per worker in flight,
+so memory stays flat however large the corpus. Each worker reads its partition, keeps what an
+earlier run already wrote (same input hash and pipeline fingerprint in the output's
+``provenance``), annotates the rest and stages their files in OUT (or returns them encoded).
+The main process moves them into place, or writes them, in input order, checks ids, stores
+the cache entries the workers made, and counts. It reads the documents itself only from
+stdin, for a resumable writer plugin that cannot stage, or when a worker does not see the
+files; then it sends documents instead of partitions.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from annotate.parallel import (
     Executor,
     InProcessExecutor,
     Outcome,
+    Output,
     PipelineSpec,
     ProcessExecutor,
     Staged,
@@ -90,10 +94,11 @@ class _Resumed:
 
 @dataclass
 class _Chunk:
-    """Documents read here (``items``), or a partition a Dask worker reads (``slices``)."""
+    """Documents read here (``items``), or a partition a worker reads (``slices``)."""
 
     items: list[Document | InputError | _Resumed] = field(default_factory=list)
     slices: list[Slice] | None = None
+    expected: int = 0  # documents in the slices (errors included)
     future: Any = None
     counted: bool = False  # on the progress bar
 
@@ -135,10 +140,10 @@ def run_batch(
     readers = pipeline.registry.readers
     inputs = paths if isinstance(paths, Inputs) else list_inputs(paths, readers)
     size = _chunk_size(pipeline, total, count)
-    remote = scheduler is not None and _workers_read(inputs, writer, force)
-    if remote:  # Dask workers read their partitions themselves
+    if _workers_read(inputs, writer, force):  # the workers read their partitions themselves
         chunks: Iterator[_Chunk] = (
-            _Chunk(slices=part) for part in plan(inputs, reader_table(readers), size)
+            _Chunk(slices=part, expected=count)
+            for part, count in plan(inputs, reader_table(readers), size)
         )
     else:
         items = read_paths(inputs, readers, stdin_format, int(pipeline.config["max_chars"]))
@@ -146,7 +151,7 @@ def run_batch(
     executor: Executor | None = None
     try:
         with tracking():
-            head, chunks = (0, chunks) if remote else _peek(chunks, SMALL_INPUT)
+            head, chunks = _peek(chunks, SMALL_INPUT)
             executor = _executor(
                 pipeline, writer, cache, timeout, count, scheduler, spec, small=head < SMALL_INPUT
             )
@@ -243,7 +248,7 @@ def _peek(chunks: Iterator[_Chunk], docs: int) -> tuple[int, Iterator[_Chunk]]:
     seen = 0
     for chunk in chunks:
         head.append(chunk)
-        seen += len(chunk.docs)
+        seen += len(chunk.docs) if chunk.slices is None else chunk.expected
         if seen >= docs:
             break
 
@@ -261,7 +266,7 @@ def _done(result: Chunk) -> Future[Chunk]:
 
 
 def _workers_read(inputs: list[str], writer: Writer, force: bool) -> bool:
-    """Whether Dask workers can read the partitions themselves: not stdin, and resuming (if
+    """Whether the workers can read the partitions themselves: not stdin, and resuming (if
     any) can be checked where the output is written."""
     if "-" in inputs:
         return False
@@ -278,14 +283,12 @@ class _Dispatch:
         self.force = force
         self.output = None
         if isinstance(writer, StagingWriter):
-            from annotate.distributed import Output
-
             resume = isinstance(writer, ResumableWriter) and not force
             self.output = Output(writer.staging, writer.stage, writer.earlier, resume)
 
     def submit(self, chunk: _Chunk) -> Future[Chunk]:
         if chunk.slices is not None:
-            return self.executor.submit_slices(chunk.slices, self.output)  # type: ignore[attr-defined]
+            return self.executor.submit_slices(chunk.slices, self.output)  # type: ignore[return-value]
         docs = chunk.docs
         return self.executor.submit(docs) if docs else _done(Chunk())
 

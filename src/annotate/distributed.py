@@ -22,31 +22,17 @@ pipeline runs one task at a time per process (tasks on further threads wait for 
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from annotate.cache import ResultCache, input_hash
-from annotate.errors import ConfigError, InputError
-from annotate.io.partitions import Slice, reachable, read_slices
-from annotate.io.sources import checked, reader_table
+from annotate.cache import ResultCache
+from annotate.errors import ConfigError
+from annotate.io.partitions import Slice
 from annotate.model import Document
-from annotate.parallel import Chunk, Encoder, Outcome, PipelineSpec, Staged, Worker
+from annotate.parallel import Chunk, Encoder, Output, PipelineSpec, Worker
 
 _WORKERS: dict[tuple[Any, ...], Worker] = {}
 _LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Output:
-    """Where workers write records themselves (a StagingWriter's folder) and resume."""
-
-    folder: str
-    stage: Callable[[str, str, bytes], str]
-    earlier: Callable[[str, str], dict[str, str] | None]
-    resume: bool
 
 
 def _worker(
@@ -79,39 +65,10 @@ def annotate_partition(args: tuple[Any, ...], docs: list[Document]) -> Chunk:
 def annotate_slices(
     args: tuple[Any, ...], slices: list[Slice], output: Output | None
 ) -> Chunk | None:
-    """The Dask task for a partition of the input: read it, annotate it, stage its records.
-
-    None when this worker does not see the files the client planned (the client reads them).
-    """
-    if not all(reachable(piece) for piece in slices):
-        return None
+    """The Dask task for a partition of the input: read it, annotate it, stage its records
+    (None: this worker does not see the files; the client reads them)."""
     with _LOCK:
-        worker = _worker(*args)
-        pipeline = worker.pipeline
-        limit = int(pipeline.config["max_chars"])
-        by_ext = reader_table(pipeline.registry.readers)
-        order: list[Outcome | Document] = []
-        for item in read_slices(slices, by_ext, limit):
-            item = checked(item, limit)
-            if isinstance(item, InputError):
-                order.append(Outcome("", item.source, None, str(item)))
-                continue
-            source = str(item.meta.get("source", item.id))
-            if output is not None and output.resume:
-                provenance = {"input": input_hash(item), "pipeline": pipeline.fingerprint}
-                earlier = output.earlier(output.folder, item.id) or {}
-                if all(earlier.get(k) == v for k, v in provenance.items()):
-                    order.append(Outcome(item.id, source, None, resumed=provenance))
-                    continue
-            order.append(item)
-        chunk = worker.run([item for item in order if isinstance(item, Document)])
-    annotated = iter(chunk.outcomes)
-    chunk.outcomes = [next(annotated) if isinstance(x, Document) else x for x in order]
-    if output is not None and os.access(output.folder, os.W_OK | os.X_OK):
-        for outcome in chunk.outcomes:
-            if isinstance(outcome.record, bytes):
-                outcome.record = Staged(output.stage(output.folder, outcome.doc_id, outcome.record))
-    return chunk
+        return _worker(*args).run_slices(slices, output)
 
 
 class DaskExecutor:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import multiprocessing
 import os
 import shutil
@@ -31,8 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from annotate.cache import Entry, ResultCache, StepStore
+from annotate.cache import Entry, ResultCache, StepStore, input_hash
 from annotate.errors import AnnotateError, InputError
+from annotate.io.partitions import Slice, reachable, read_slices
+from annotate.io.sources import checked, reader_table
 from annotate.model import Document
 from annotate.pipeline import AnnotatorFailed, Pipeline
 from annotate.timeouts import Deadline, watch_in
@@ -64,6 +67,19 @@ class PipelineSpec:
             fail_fast=self.fail_fast,
             timings=self.timings,
         )
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where workers write records themselves (a StagingWriter's folder), and resume.
+
+    ``stage`` None: the worker returns the encoded records (this process writes them).
+    """
+
+    folder: str
+    stage: Callable[[str, str, bytes], str] | None
+    earlier: Callable[[str, str], dict[str, str] | None]
+    resume: bool
 
 
 @dataclass(frozen=True)
@@ -104,7 +120,11 @@ class Executor(Protocol):
     workers: int
     lost: tuple[type[BaseException], ...]  # what a future raises when its worker died
 
-    def submit(self, docs: list[Document]) -> Future[Chunk]: ...
+    def submit(self, docs: list[Document]) -> Future[Chunk]:
+        """Annotate documents read by the main process."""
+
+    def submit_slices(self, slices: list[Slice], output: Output | None) -> Future[Chunk | None]:
+        """Read a partition of the input where it runs, and annotate it (Worker.run_slices)."""
 
     def restart(self) -> None:
         """After a lost worker: be ready for more chunks."""
@@ -150,6 +170,48 @@ class Worker:
             return Chunk(outcomes)
         entries, hits = self.store.take()
         return Chunk(outcomes, entries, hits)
+
+    def run_slices(self, slices: Sequence[Slice], output: Output | None) -> Chunk | None:
+        """Read a partition of the input, annotate it and stage its records in the output;
+        an outcome per document read, errors and resumed ones included, in input order.
+
+        None when this process does not see the files the main process planned.
+        """
+        if not all(reachable(piece) for piece in slices):
+            return None
+        pipeline = self.pipeline
+        limit = int(pipeline.config["max_chars"])
+        order: list[Outcome | Document] = []
+        for item in read_slices(slices, reader_table(pipeline.registry.readers), limit):
+            item = checked(item, limit)
+            if isinstance(item, InputError):
+                order.append(Outcome("", item.source, None, str(item)))
+            elif output is not None and output.resume and self._done(item, output):
+                provenance = {"input": input_hash(item), "pipeline": pipeline.fingerprint}
+                order.append(
+                    Outcome(
+                        item.id, str(item.meta.get("source", item.id)), None, resumed=provenance
+                    )
+                )
+            else:
+                order.append(item)
+        chunk = self.run([item for item in order if isinstance(item, Document)])
+        annotated = iter(chunk.outcomes)
+        chunk.outcomes = [next(annotated) if isinstance(x, Document) else x for x in order]
+        stage = output.stage if output is not None else None
+        if stage is not None and os.access(output.folder, os.W_OK | os.X_OK):  # type: ignore[union-attr]
+            for outcome in chunk.outcomes:
+                if isinstance(outcome.record, bytes):
+                    path = stage(output.folder, outcome.doc_id, outcome.record)  # type: ignore[union-attr]
+                    outcome.record = Staged(path)
+        return chunk
+
+    def _done(self, doc: Document, output: Output) -> bool:
+        """Whether the output already holds ``doc`` from the same input and pipeline."""
+        earlier = output.earlier(output.folder, doc.id) or {}
+        return earlier.get("pipeline") == self.pipeline.fingerprint and earlier.get(
+            "input"
+        ) == input_hash(doc)
 
     def _one(self, doc: Document) -> Outcome:
         source = str(doc.meta.get("source", doc.id))
@@ -199,6 +261,12 @@ class InProcessExecutor:
     def submit(self, docs: list[Document]) -> Future[Chunk]:
         future: Future[Chunk] = Future()
         future.set_result(self.worker.run(docs))
+        return future
+
+    def submit_slices(self, slices: list[Slice], output: Output | None) -> Future[Chunk | None]:
+        future: Future[Chunk | None] = Future()
+        here = dataclasses.replace(output, stage=None) if output is not None else None
+        future.set_result(self.worker.run_slices(slices, here))  # written here: no staging
         return future
 
     def restart(self) -> None:
@@ -254,6 +322,11 @@ def _run_chunk(docs: list[Document]) -> Chunk:
     return _WORKER.run(docs)
 
 
+def _run_slices(slices: list[Slice], output: Output | None) -> Chunk | None:
+    assert _WORKER is not None
+    return _WORKER.run_slices(slices, output)
+
+
 class ProcessExecutor:
     """``--workers N``: a pool of N processes, each with its own copy of the pipeline."""
 
@@ -299,6 +372,9 @@ class ProcessExecutor:
 
     def submit(self, docs: list[Document]) -> Future[Chunk]:
         return self.pool.submit(_run_chunk, docs)
+
+    def submit_slices(self, slices: list[Slice], output: Output | None) -> Future[Chunk | None]:
+        return self.pool.submit(_run_slices, slices, output)
 
     def restart(self) -> None:
         """A worker died (the pool is broken): start a fresh pool."""

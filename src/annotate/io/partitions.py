@@ -39,8 +39,9 @@ class Slice:
 
 def plan(
     inputs: Iterable[str], by_ext: Mapping[str, Reader], per_partition: int
-) -> Iterator[list[Slice]]:
-    """Partitions of about ``per_partition`` documents each, in input order."""
+) -> Iterator[tuple[list[Slice], int]]:
+    """Partitions of about ``per_partition`` documents each, in input order, with how many
+    documents (or errors) each holds."""
     partition: list[Slice] = []
     documents = 0
     for raw in inputs:
@@ -49,10 +50,10 @@ def plan(
             partition.append(piece)
             documents += count
             if documents >= per_partition:
-                yield partition
+                yield partition, documents
                 partition, documents = [], 0
     if partition:
-        yield partition
+        yield partition, documents
 
 
 def _slices(path: Path, reader: Reader | None, lines: int) -> Iterator[tuple[Slice, int]]:
