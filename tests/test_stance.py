@@ -305,3 +305,45 @@ def test_the_companies_stand_for_two_besides_the_one_named(pipeline: Pipeline) -
         "Calumet Freight",
         "University of Illinois",
     ]
+
+
+def _token_loop(lexicon: Any, sent: Any) -> list[Any]:
+    """The lexicon's former lookup, one token at a time: the reference find() must equal."""
+    from annotate.annotators.stance_cues import Match, _match, _resolve, forms
+
+    keys = [forms(t) for t in sent]
+    found = []
+    for i, token_keys in enumerate(keys):
+        candidates = {p for k in token_keys for p in lexicon.by_first.get(k, ())}
+        for p in sorted(candidates, key=lambda p: (p.kind, p.text)):
+            end = _match(p.slots, 0, sent, keys, i)
+            if end is not None:
+                found.append(Match(p, sent.start + i, sent.start + end))
+    return _resolve(found)
+
+
+def test_matcher_finds_what_the_token_loop_found(pipeline: Pipeline) -> None:
+    from annotate.annotators.stance_cues import Lexicon
+
+    stance = next(s.annotator for s in pipeline.steps if s.name == "stance")
+    config = dict(stance.config)
+    cues = {polarity: dict(phrases) for polarity, phrases in config["cues"].items()}
+    # Two gaps after an irregular lemma (fought), alternatives met in the plural (RIVALS).
+    cues["competition"] |= {"fight * over * with": 1.0, "rival|foe": 0.5}
+    config["cues"] = cues
+    nlp = pipeline.nlp
+    lexicon = Lexicon(config, lambda word: [t.text for t in nlp.tokenizer(word)], nlp.vocab)
+    text = (
+        "Acme and Globex fought bitterly over the contract with Initech. "
+        "The RIVALS swam; the companies said they would not partner with each other. "
+        "Foes fight over, with lawyers. Acme stopped working with Globex and "
+        "the company announced a new partnership with the group. Rival"
+    )
+    doc = nlp(text)
+    sents = list(doc.sents)
+    found = lexicon.find_all(doc, sents)
+    assert any(m.pattern.text == "fight * over * with" for ms in found for m in ms)
+    assert any(doc[m.start].text == "RIVALS" for ms in found for m in ms)
+    for sent, matches in zip(sents, found, strict=True):
+        assert matches == _token_loop(lexicon, sent)
+        assert lexicon.find(sent) == matches

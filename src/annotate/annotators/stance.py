@@ -111,7 +111,9 @@ class Stance(Annotator):
     def setup(self, nlp: Language | None) -> None:
         if nlp is None:
             raise RuntimeError("the stance annotator needs a spaCy pipeline with a parser")
-        self.lexicon = Lexicon(self.config, lambda word: [t.text for t in nlp.tokenizer(word)])
+        self.lexicon = Lexicon(
+            self.config, lambda word: [t.text for t in nlp.tokenizer(word)], nlp.vocab
+        )
 
     def annotate(self, doc: Document) -> list[Annotation]:
         parsed = doc.spacy
@@ -122,8 +124,9 @@ class Stance(Annotator):
         document: Tally = Tally()
         pairs: dict[tuple[str, str], Tally] = defaultdict(Tally)
         annotations = []
-        for index, sent in enumerate(sentences):
-            matches = self.lexicon.find(sent)
+        for index, (sent, matches) in enumerate(
+            zip(sentences, self.lexicon.find_all(parsed, sentences), strict=True)
+        ):
             cue_matches = [
                 m
                 for m in matches
