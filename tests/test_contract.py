@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,3 +90,52 @@ def test_document_is_checked_by_the_contract_helper():
     doc = Document(id="x", text="Hello world")
     doc.annotations = [Annotation("l", 0, 5, "A", text="Hello", sources=["l"], id="T1")]
     check_contract(doc)
+
+
+JSON_LIKE = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),  # NaN and infinities too
+        st.text(),
+        st.just("\ud800"),  # a lone surrogate
+        st.just(2**2000),
+        st.just(b"bytes"),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.tuples(inner),
+        st.dictionaries(st.one_of(st.text(max_size=3), st.integers()), inner, max_size=4),
+    ),
+    max_leaves=20,
+)
+
+
+@given(JSON_LIKE)
+def test_json_problem_fast_path_agrees_with_strict_json(value):
+    from annotate.contract import json_problem
+
+    problem = json_problem(value, "v")
+    try:
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
+        strict = _only_str_keys(value) and not _huge(value)
+    except (TypeError, ValueError):
+        strict = False
+    assert (problem is None) == strict, problem
+
+
+def _only_str_keys(value) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _only_str_keys(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_only_str_keys(v) for v in value)
+    return True
+
+
+def _huge(value) -> bool:
+    if isinstance(value, dict):
+        return any(_huge(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_huge(v) for v in value)
+    return isinstance(value, int) and value.bit_length() > 1024

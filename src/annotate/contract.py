@@ -26,6 +26,33 @@ class ContractError(ValueError):
 
 def json_problem(value: Any, where: str, depth: int = 0) -> str | None:
     """Why ``value`` is not a strict JSON value (``where`` names it), or None if it is one."""
+    if _plain(value, depth):
+        return None
+    return _problem(value, where, depth)
+
+
+def _plain(value: Any, depth: int) -> bool:
+    """The common case, fast: exact JSON types only (no names built for the message).
+    False is not a verdict: ``_problem`` then looks closely (subclasses are allowed)."""
+    kind = type(value)
+    if kind is str:
+        return value.isascii() or _encodable(value)
+    if kind is int:
+        return value.bit_length() <= MAX_INT_BITS
+    if value is None or kind is bool:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if depth >= MAX_DEPTH:
+        return False
+    if kind is list or kind is tuple:
+        return all(_plain(item, depth + 1) for item in value)
+    if kind is dict:
+        return all(type(k) is str and _plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _problem(value: Any, where: str, depth: int) -> str | None:
     if value is None or isinstance(value, str | bool):
         if isinstance(value, str) and not _encodable(value):
             return f"{where} is a string with a lone surrogate ({_short(value)}), not UTF-8 text"
@@ -40,7 +67,7 @@ def json_problem(value: Any, where: str, depth: int = 0) -> str | None:
         return f"{where} is nested over {MAX_DEPTH} levels deep (a cycle?)"
     if isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            problem = json_problem(item, f"{where}[{i}]", depth + 1)
+            problem = _problem(item, f"{where}[{i}]", depth + 1)
             if problem:
                 return problem
         return None
@@ -48,7 +75,7 @@ def json_problem(value: Any, where: str, depth: int = 0) -> str | None:
         for key, item in value.items():
             if not isinstance(key, str):
                 return f"{where} has the key {_short(key)} of type {type(key).__name__}, not str"
-            problem = json_problem(item, f"{where}[{key!r}]", depth + 1)
+            problem = _problem(item, f"{where}[{key!r}]", depth + 1)
             if problem:
                 return problem
         return None
