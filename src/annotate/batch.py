@@ -63,6 +63,7 @@ class Summary:
     cached: Counter[str] = field(default_factory=Counter)  # results from the cache, per step
     words: int = 0
     seconds: float = 0.0
+    main_cpu: float = 0.0  # CPU seconds of this (the main) process, pipeline build excluded
     workers: int = 1
 
     @property
@@ -82,6 +83,7 @@ class Summary:
             "cached": dict(sorted(self.cached.items())),
             "words": self.words,
             "seconds": round(self.seconds, 3),
+            "main_cpu_seconds": round(self.main_cpu, 3),
             "words_per_second": round(self.words_per_second, 1),
             "workers": self.workers,
         }
@@ -132,7 +134,7 @@ def run_batch(
     ``total``: how many documents there are, if known (progress bar, chunk size).
     """
     summary = Summary()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     cache = ResultCache(cache_dir) if cache_dir is not None and not force else None
     if isinstance(writer, ResumableWriter):
         writer.cleanup()
@@ -174,6 +176,7 @@ def run_batch(
         if cache is not None:
             cache.close()
     summary.seconds = time.perf_counter() - started
+    summary.main_cpu = time.process_time() - cpu
     return summary
 
 
