@@ -111,3 +111,14 @@ def test_workers_that_cannot_see_the_files_send_them_back(tmp_path, threads_clus
     annotate_paths([str(docs)], str(tmp_path / "local"), workers=1, **run)
     assert (remote.ok, remote.failed) == (35, 3)
     assert outputs(tmp_path / "dask") == outputs(tmp_path / "local")
+
+
+def test_scheduler_local_forks_workers_with_the_pipeline_built(tmp_path):
+    docs = mixed_input(tmp_path / "in")
+    run = dict(use_cache=False, only=["money"])
+    remote = annotate_paths(
+        [str(docs)], str(tmp_path / "dask"), scheduler="local", workers=2, **run
+    )
+    annotate_paths([str(docs)], str(tmp_path / "local"), workers=1, **run)
+    assert remote.workers == 2 and (remote.ok, remote.failed) == (35, 3)
+    assert outputs(tmp_path / "dask") == outputs(tmp_path / "local")

@@ -205,9 +205,7 @@ def _executor(
 
         if spec is None:
             raise ValueError("--scheduler needs a PipelineSpec to build the pipeline on workers")
-        return DaskExecutor(
-            scheduler, spec, pipeline.fingerprint, encode, cache_dir, timeout, workers
-        )
+        return DaskExecutor(scheduler, pipeline, spec, encode, cache_dir, timeout, workers)
     if timeout:  # only a worker process can be stopped, and replaced, at any point
         count = 1 if small else workers
         return ProcessExecutor(count, pipeline, encode, cache_dir, timeout, spec)

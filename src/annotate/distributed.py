@@ -22,6 +22,7 @@ pipeline runs one task at a time per process (tasks on further threads wait for 
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from typing import Any
 
@@ -30,8 +31,11 @@ from annotate.errors import ConfigError
 from annotate.io.partitions import Slice
 from annotate.model import Document
 from annotate.parallel import Chunk, Encoder, Output, PipelineSpec, Worker
+from annotate.pipeline import Pipeline
 
 _WORKERS: dict[tuple[Any, ...], Worker] = {}
+# Pipelines built by the client before it forked a LocalCluster's workers, by worker args.
+_INHERITED: dict[tuple[Any, ...], Pipeline] = {}
 _LOCK = threading.Lock()
 
 
@@ -46,7 +50,8 @@ def _worker(
     worker = _WORKERS.get(key)
     if worker is None:
         cache = ResultCache.reader(cache_dir) if cache_dir is not None else None
-        worker = Worker(spec.build(), fingerprint, encode, cache, timeout, hard_stop=True)
+        pipeline = _INHERITED.get(key) or spec.build()
+        worker = Worker(pipeline, fingerprint, encode, cache, timeout, hard_stop=True)
         _WORKERS[key] = worker
     return worker
 
@@ -71,14 +76,26 @@ def annotate_slices(
         return _worker(*args).run_slices(slices, output)
 
 
+def _local_cluster(cluster: Any, workers: int, pipeline: Pipeline, args: tuple[Any, ...]) -> Any:
+    """A LocalCluster whose worker processes are forked from this one where fork exists, so
+    they start with the pipeline already built (as local worker processes do)."""
+    import dask
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return cluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0")
+    _INHERITED[args] = pipeline
+    with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+        return cluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0")
+
+
 class DaskExecutor:
     """Partitions to a Dask cluster: ``tcp://HOST:8786``, or ``local`` for a LocalCluster."""
 
     def __init__(
         self,
         scheduler: str,
+        pipeline: Pipeline,
         spec: PipelineSpec,
-        fingerprint: str,
         encode: Encoder | None,
         cache_dir: str | None,
         timeout: float | None,
@@ -92,17 +109,12 @@ class DaskExecutor:
                 "--scheduler needs Dask: pip install 'dask[distributed]' (on the client and "
                 "every worker)."
             ) from None
-        self.args = (spec, fingerprint, encode, cache_dir, timeout)
+        self.args = (spec, pipeline.fingerprint, encode, cache_dir, timeout)
         self.timeout = timeout
         self.lost: tuple[type[BaseException], ...] = (KilledWorker,)
         self.cluster: Any = None
         if scheduler == "local":
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",
-            )
+            self.cluster = _local_cluster(LocalCluster, workers, pipeline, self.args)
             self.client = Client(self.cluster)
         else:
             try:
