@@ -57,6 +57,24 @@ def test_a_worker_that_dies_costs_only_its_document(tmp_path, plugin_dir, capsys
     assert "d007.txt (id d007): the worker process died" in stderr
     written = outputs(tmp_path / "out")
     assert len(written) == DOCS - 1 and "d007.json" not in written
+    assert not list((tmp_path / "out").glob(".*"))  # no staged file left behind
+
+
+def test_fail_fast_with_workers_leaves_no_staged_file(tmp_path, plugin_dir):
+    from annotate.pipeline import AnnotatorFailed
+
+    docs = write_docs(tmp_path / "in", DOCS, {30: "RAISE"})
+    with pytest.raises(AnnotatorFailed):
+        annotate_paths(
+            [str(docs)],
+            str(tmp_path / "out"),
+            plugin_dirs=[plugin_dir],
+            only=["upper", "trouble"],
+            workers=2,
+            fail_fast=True,
+        )
+    assert not list((tmp_path / "out").glob(".*"))
+    assert all(json.loads(f.read_text())["id"] == f.stem for f in (tmp_path / "out").iterdir())
 
 
 def test_timeouts_apply_in_worker_processes(tmp_path, plugin_dir):

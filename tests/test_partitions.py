@@ -78,6 +78,18 @@ def test_partitions_keep_input_order_and_size(tmp_path):
 def test_a_worker_that_sees_another_file_gives_the_partition_back(tmp_path):
     path = tmp_path / "a.txt"
     path.write_text("Acme grew.\n")
-    assert reachable(Slice(str(path), path.stat().st_size))
-    assert not reachable(Slice(str(path), path.stat().st_size + 1))
-    assert not reachable(Slice(str(tmp_path / "elsewhere.txt"), 11))
+    assert reachable(Slice(str(path), "a.txt", path.stat().st_size))
+    assert not reachable(Slice(str(path), "a.txt", path.stat().st_size + 1))
+    assert not reachable(Slice(str(tmp_path / "elsewhere.txt"), "elsewhere.txt", 11))
+
+
+def test_slices_name_the_path_as_given_and_reach_it_from_anywhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("in").mkdir()
+    Path("in/a.jsonl").write_text('{"text": "x"}\nnot json\n')
+    [(slices, _)] = plan(list_inputs(["in"], READERS), BY_EXT, 5)
+    assert [(s.path, s.source) for s in slices] == [(str(tmp_path / "in/a.jsonl"), "in/a.jsonl")]
+    monkeypatch.chdir("/")
+    items = list(read_slices(slices, BY_EXT, 100))
+    assert items[0].meta["source"] == "in/a.jsonl:1"
+    assert str(items[1]).startswith("in/a.jsonl, line 2: not valid JSON")

@@ -115,3 +115,27 @@ def test_a_corrupt_parse_in_the_cache_is_parsed_again(tmp_path):
     with pytest.warns(UserWarning, match="corrupt entry"):
         assert pipeline.annotate(Document("d", TEXT), again).to_json() == expected
     assert again.hits == {}
+
+
+def test_a_cached_result_never_points_at_ids_of_another_run(tmp_path, refs_plugin):
+    docs = tmp_path / "in"
+    docs.mkdir()
+    (docs / "a.txt").write_text(TEXT + "\n")
+    run = dict(plugin_dirs=[refs_plugin], workers=1, cache=tmp_path / "cache")
+    annotate_paths([str(docs)], str(tmp_path / "a"), only=["money", "entities", "refs"], **run)
+    # entities first now: the same entity spans get other ids, so refs must run again
+    again = annotate_paths(
+        [str(docs)], str(tmp_path / "b"), only=["entities", "money", "refs"], **run
+    )
+    assert again.cached["entities"] == 1 and "refs" not in again.cached
+    fresh = dict(run, cache=tmp_path / "fresh")
+    annotate_paths([str(docs)], str(tmp_path / "c"), only=["entities", "money", "refs"], **fresh)
+    assert (tmp_path / "b" / "a.json").read_bytes() == (tmp_path / "c" / "a.json").read_bytes()
+
+
+def test_a_duplicate_id_among_resumed_documents_is_one_error(tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("Oracle paid $5 million.\n")
+    for _ in range(2):
+        summary = annotate_paths([str(doc), str(doc)], str(tmp_path / "out"), only=["money"])
+        assert summary.failed == 1 and summary.ok + summary.skipped == 1

@@ -13,6 +13,7 @@ files; then it sends documents instead of partitions.
 
 from __future__ import annotations
 
+import os
 import queue
 import time
 from collections import Counter, deque
@@ -22,15 +23,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotate.cache import ResultCache, input_hash
+from annotate.cache import ResultCache, StepStore, input_hash
 from annotate.errors import AnnotateError, InputError, Interrupted, OutputError
 from annotate.interrupt import tracking
 from annotate.io.partitions import Slice, plan, read_slices
 from annotate.io.sources import Inputs, checked, list_inputs, read_paths, reader_table
-from annotate.io.writers import EncodingWriter, ResumableWriter, StagingWriter, Writer
+from annotate.io.writers import (
+    EncodingWriter,
+    ResumableWriter,
+    StagingWriter,
+    Writer,
+    temp_file,
+)
 from annotate.model import Document
 from annotate.parallel import (
-    Chunk,
+    ChunkResult,
     Executor,
     InProcessExecutor,
     Outcome,
@@ -152,6 +159,8 @@ def run_batch(
         items = read_paths(inputs, readers, stdin_format, int(pipeline.config["max_chars"]))
         chunks = _chunks(_prepare(items, pipeline, writer, force), size)
     executor: Executor | None = None
+    dispatch: _Dispatch | None = None
+    flow: _InOrder | None = None
     try:
         with tracking():
             head, chunks = _peek(chunks, SMALL_INPUT)
@@ -161,19 +170,32 @@ def run_batch(
             summary.workers = executor.workers
             dispatch = _Dispatch(executor, pipeline, writer, force)
             with Bar(progress, total) as bar:  # after the fork: the bar runs a thread
-                for chunk, result in _ordered(dispatch, chunks, bar):
-                    _finish(chunk, result, writer, cache, summary, report)
+                flow = _InOrder(dispatch, chunks, bar)
+                for chunk, result in flow:
+                    try:
+                        _finish(chunk, result, writer, cache, summary, report)
+                    except BaseException:
+                        _discard(result)  # what of it was not moved into place
+                        raise
             executor.close()
             writer.close()
     except BaseException as error:
+        if dispatch is not None:
+            dispatch.close()
+        if flow is not None:
+            flow.discard()
         if executor is not None:
             executor.close(abort=True)
+        if isinstance(writer, ResumableWriter):
+            writer.cleanup()  # what the stopped workers were writing
         kept = writer.abort() if hasattr(writer, "abort") else writer.close()
         if isinstance(error, KeyboardInterrupt):
             # What is written stays; a JSONL file is only ever written whole.
             raise Interrupted(summary.ok if kept is None else kept) from None
         raise
     finally:
+        if dispatch is not None:
+            dispatch.close()
         if cache is not None:
             cache.close()
     summary.seconds = time.perf_counter() - started
@@ -200,7 +222,7 @@ def _executor(
     small: bool,
 ) -> Executor:
     encode = writer.encoder if isinstance(writer, EncodingWriter) else None
-    cache_dir = str(cache.folder) if cache is not None else None
+    cache_dir = str(cache.folder.resolve()) if cache is not None else None
     if scheduler:
         from annotate.distributed import DaskExecutor
 
@@ -211,7 +233,8 @@ def _executor(
         count = 1 if small else workers
         return ProcessExecutor(count, pipeline, encode, cache_dir, timeout, spec)
     if workers <= 1 or small:
-        return InProcessExecutor(Worker(pipeline, pipeline.fingerprint, encode, cache))
+        store = StepStore(cache) if cache is not None else None
+        return InProcessExecutor(Worker(pipeline, pipeline.fingerprint, encode, store))
     return ProcessExecutor(workers, pipeline, encode, cache_dir, timeout, spec)
 
 
@@ -225,8 +248,12 @@ def _prepare(
         item = checked(item, limit)
         if isinstance(item, Document) and resumable:
             provenance = {"input": input_hash(item), "pipeline": pipeline.fingerprint}
-            if writer.resume(item.id, str(item.meta.get("source", item.id)), provenance):  # type: ignore[attr-defined]
-                yield _Resumed(item.id)
+            try:
+                if writer.resume(item.id, str(item.meta.get("source", item.id)), provenance):  # type: ignore[attr-defined]
+                    yield _Resumed(item.id)
+                    continue
+            except InputError as error:  # a duplicate id
+                yield error
                 continue
         yield item
 
@@ -261,8 +288,8 @@ def _peek(chunks: Iterator[_Chunk], docs: int) -> tuple[int, Iterator[_Chunk]]:
     return seen, chained()
 
 
-def _done(result: Chunk) -> Future[Chunk]:
-    future: Future[Chunk] = Future()
+def _resolved(result: ChunkResult) -> Future[ChunkResult]:
+    future: Future[ChunkResult] = Future()
     future.set_result(result)
     return future
 
@@ -284,15 +311,24 @@ class _Dispatch:
         self.writer = writer
         self.force = force
         self.output = None
+        self.token: int | None = None
         if isinstance(writer, StagingWriter):
+            self.token, token = temp_file(Path(writer.staging) / "annotate-run")
             resume = isinstance(writer, ResumableWriter) and not force
-            self.output = Output(writer.staging, writer.stage, writer.earlier, resume)
+            self.output = Output(writer.staging, token, writer.stage, writer.earlier, resume)
 
-    def submit(self, chunk: _Chunk) -> Future[Chunk]:
+    def close(self) -> None:
+        """The run is over: workers stage nothing more."""
+        if self.output is not None and self.token is not None:
+            Path(self.output.token).unlink(missing_ok=True)
+            os.close(self.token)
+            self.token = None
+
+    def submit(self, chunk: _Chunk) -> Future[ChunkResult]:
         if chunk.slices is not None:
             return self.executor.submit_slices(chunk.slices, self.output)  # type: ignore[return-value]
         docs = chunk.docs
-        return self.executor.submit(docs) if docs else _done(Chunk())
+        return self.executor.submit(docs) if docs else _resolved(ChunkResult())
 
     def read_here(self, chunk: _Chunk) -> None:
         """A partition the worker could not read (not the same files): read it here."""
@@ -303,72 +339,104 @@ class _Dispatch:
         chunk.slices = None
 
 
-def _ordered(
-    dispatch: _Dispatch, chunks: Iterator[_Chunk], bar: Bar
-) -> Iterator[tuple[_Chunk, Chunk]]:
+class _InOrder:
     """Chunks with their results, in input order, at most two chunks per worker in flight.
 
-    The bar moves as each chunk finishes, in whatever order they finish.
+    The bar moves as each chunk finishes, in whatever order they finish. A partition a worker
+    gives back (it does not see the files) is read here and sent again as soon as it comes
+    back. ``discard`` removes the files staged by chunks not written when the run stops.
     """
-    executor = dispatch.executor
-    limit = 2 * executor.workers
-    inflight: deque[_Chunk] = deque()
-    finished: queue.SimpleQueue[_Chunk] = queue.SimpleQueue()
 
-    def submit(chunk: _Chunk) -> None:
-        chunk.future = dispatch.submit(chunk)
-        chunk.future.add_done_callback(lambda _: finished.put(chunk))
+    def __init__(self, dispatch: _Dispatch, chunks: Iterator[_Chunk], bar: Bar) -> None:
+        self.dispatch = dispatch
+        self.executor = dispatch.executor
+        self.chunks = chunks
+        self.bar = bar
+        self.inflight: deque[_Chunk] = deque()
+        self.finished: queue.SimpleQueue[_Chunk] = queue.SimpleQueue()
 
-    def first() -> tuple[_Chunk, Chunk]:
-        chunk = inflight.popleft()
-        while not chunk.future.done():
-            _advance(bar, finished.get())
+    def __iter__(self) -> Iterator[tuple[_Chunk, ChunkResult]]:
+        limit = 2 * self.executor.workers
+        for chunk in self.chunks:
+            self._submit(chunk)
+            self.inflight.append(chunk)
+            while len(self.inflight) > limit or (self.inflight and self.inflight[0].future.done()):
+                yield self._first()
+        while self.inflight:
+            yield self._first()
+
+    def _submit(self, chunk: _Chunk) -> None:
+        chunk.future = self.dispatch.submit(chunk)
+        chunk.future.add_done_callback(lambda _: self.finished.put(chunk))
+
+    def _settle(self, chunk: _Chunk) -> None:
+        """A chunk that finished (a late notice of an earlier future is ignored)."""
+        future = chunk.future
+        if not future.done() or future.cancelled() or future.exception() is not None:
+            return
+        result = future.result()
+        if result is None:  # the worker does not see the files: read them here, send them
+            self.dispatch.read_here(chunk)
+            self._submit(chunk)
+        else:
+            _advance(self.bar, chunk, result)
+
+    def _first(self) -> tuple[_Chunk, ChunkResult]:
+        chunk = self.inflight[0]
+        while True:
+            while not chunk.future.done():
+                self._settle(self.finished.get())
+            self._settle(chunk)
+            if chunk.future.done():
+                break
+        self.inflight.popleft()
         try:
             result = chunk.future.result()
-        except executor.lost:
-            # A worker died; every chunk in flight is lost with it. Redo this one document by
-            # document to find the culprit, and send the others again.
+        except self.executor.lost:
+            # A worker died. Redo this chunk document by document to find the culprit; send
+            # again the chunks that failed with it (a broken process pool fails them all).
             if chunk.slices is not None:
-                dispatch.read_here(chunk)
-            result = _isolate(executor, chunk.docs)
-            for other in inflight:
-                submit(other)
-        if result is None:  # the worker does not see the input files
-            dispatch.read_here(chunk)
-            result = dispatch.submit(chunk).result()
-        _advance(bar, chunk, result)
-        while not finished.empty():
-            _advance(bar, finished.get())
+                self.dispatch.read_here(chunk)
+            with self.bar.paused():  # restarting the pool forks: no other thread then
+                result = _isolate(self.executor, chunk.docs)
+            for other in self.inflight:
+                if other.future.done() and _failed(other.future):
+                    self._submit(other)
+        _advance(self.bar, chunk, result)
+        while not self.finished.empty():
+            self._settle(self.finished.get())
         return chunk, result
 
-    for chunk in chunks:
-        submit(chunk)
-        inflight.append(chunk)
-        while len(inflight) > limit or (inflight and inflight[0].future.done()):
-            yield first()
-    while inflight:
-        yield first()
+    def discard(self) -> None:
+        """Remove the files staged by finished chunks that will not be written."""
+        for chunk in self.inflight:
+            if chunk.future.done() and not _failed(chunk.future):
+                _discard(chunk.future.result())
 
 
-def _advance(bar: Bar, chunk: _Chunk, result: Chunk | None = None) -> None:
-    """Count a finished chunk on the bar, once (a chunk lost with its worker waits)."""
+def _failed(future: Future[Any]) -> bool:
+    return future.cancelled() or future.exception() is not None
+
+
+def _discard(result: ChunkResult | None) -> None:
+    for outcome in result.outcomes if result is not None else ():
+        if isinstance(outcome.record, Staged):
+            Path(outcome.record.path).unlink(missing_ok=True)
+
+
+def _advance(bar: Bar, chunk: _Chunk, result: ChunkResult) -> None:
+    """Count a finished chunk on the bar, once."""
     if chunk.counted:
         return
-    if result is None:
-        if not chunk.future.done() or chunk.future.exception() is not None:
-            return
-        result = chunk.future.result()
-        if result is None:  # to be read here and sent again
-            return
     chunk.counted = True
     documents = len(result.outcomes) if chunk.slices is not None else len(chunk.items)
     bar.advance(documents, sum(o.words for o in result.outcomes))
 
 
-def _isolate(executor: Executor, docs: list[Document]) -> Chunk:
+def _isolate(executor: Executor, docs: list[Document]) -> ChunkResult:
     executor.stopped()  # forget the watchdog of the chunk that broke the pool
     executor.restart()
-    result = Chunk()
+    result = ChunkResult()
     for doc in docs:
         try:
             one = executor.submit([doc]).result()
@@ -404,7 +472,7 @@ def _lost_why(executor: Executor) -> str:
 
 def _finish(
     chunk: _Chunk,
-    result: Chunk,
+    result: ChunkResult,
     writer: Writer,
     cache: ResultCache | None,
     summary: Summary,
@@ -414,11 +482,8 @@ def _finish(
         for outcome in result.outcomes:
             if outcome.resumed is None:
                 _write(outcome, writer, summary, report)
-            elif writer.resume(outcome.doc_id, outcome.source, outcome.resumed):  # type: ignore[attr-defined]
-                summary.skipped += 1
-            else:  # it changed after the worker looked: the next run redoes it
-                summary.failed += 1
-                report(f"{outcome.source}: its output changed during the run; run again.")
+            else:
+                _resume(outcome, writer, summary, report)
     else:
         outcomes = iter(result.outcomes)
         for item in chunk.items:
@@ -432,6 +497,24 @@ def _finish(
     if cache is not None and result.entries:
         cache.put_many(result.entries)
     summary.cached.update(result.hits)
+
+
+def _resume(
+    outcome: Outcome, writer: Writer, summary: Summary, report: Callable[[str], None]
+) -> None:
+    """A document a worker found already done: keep it, if it still is."""
+    assert outcome.resumed is not None
+    try:
+        kept = writer.resume(outcome.doc_id, outcome.source, outcome.resumed)  # type: ignore[attr-defined]
+    except InputError as error:  # a duplicate id
+        summary.failed += 1
+        report(str(error))
+        return
+    if kept:
+        summary.skipped += 1
+    else:  # it changed after the worker looked: the next run redoes it
+        summary.failed += 1
+        report(f"{outcome.source}: its output changed during the run; run again.")
 
 
 def _write(

@@ -26,7 +26,7 @@ import sys
 import warnings
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,9 +64,7 @@ class StepIdentity:
 
 
 def step_identities(pipeline: Pipeline) -> list[StepIdentity]:
-    model = None
-    if pipeline.nlp is not None:
-        model = [pipeline.model, list(pipeline.nlp.pipe_names)]
+    model = pipeline.model_identity if pipeline.nlp is not None else None
     identities = []
     for step in pipeline.steps:
         annotator = step.annotator
@@ -135,25 +133,15 @@ def pipeline_fingerprint(pipeline: Pipeline) -> str:
     )
 
 
-def _annotation_key(a: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (a["start"], -a["end"], a["label"], json.dumps(a["attrs"], sort_keys=True, default=repr))
-
-
-def layer_hash(annotations: Iterable[Mapping[str, Any]], document_value: Any) -> str:
-    """Hash of one layer's content: its spans (offsets, label, attrs) and document-level value."""
-    spans = sorted(_annotation_key(a) for a in annotations)
-    return digest([spans, document_value])
-
-
 def doc_layer_hash(doc: Document, layer: str) -> str:
-    return layer_hash(
-        (
-            {"start": a.start, "end": a.end, "label": a.label, "attrs": a.attrs}
-            for a in doc.annotations
-            if a.layer == layer
-        ),
-        doc.document.get(layer),
+    """Hash of one layer as a step reads it: its annotations (ids too, which a step may
+    record) and its document-level value."""
+    spans = sorted(
+        (a.start, -a.end, a.label, a.id, json.dumps(a.attrs, sort_keys=True, default=repr))
+        for a in doc.annotations
+        if a.layer == layer
     )
+    return digest([spans, doc.document.get(layer)])
 
 
 def step_key(doc_hash: str, step: StepIdentity, required: Sequence[str]) -> str:

@@ -26,11 +26,10 @@ import multiprocessing
 import threading
 from typing import Any
 
-from annotate.cache import ResultCache
 from annotate.errors import ConfigError
 from annotate.io.partitions import Slice
 from annotate.model import Document
-from annotate.parallel import Chunk, Encoder, Output, PipelineSpec, Worker
+from annotate.parallel import ChunkResult, Encoder, Output, PipelineSpec, Worker, reading_store
 from annotate.pipeline import Pipeline
 
 _WORKERS: dict[tuple[Any, ...], Worker] = {}
@@ -49,9 +48,9 @@ def _worker(
     key = (spec, fingerprint, encode, cache_dir, timeout)
     worker = _WORKERS.get(key)
     if worker is None:
-        cache = ResultCache.reader(cache_dir) if cache_dir is not None else None
         pipeline = _INHERITED.get(key) or spec.build()
-        worker = Worker(pipeline, fingerprint, encode, cache, timeout, hard_stop=True)
+        store = reading_store(cache_dir)
+        worker = Worker(pipeline, fingerprint, encode, store, timeout, hard_stop=True)
         _WORKERS[key] = worker
     return worker
 
@@ -61,7 +60,7 @@ def _warm(args: tuple[Any, ...]) -> None:
         _worker(*args)
 
 
-def annotate_partition(args: tuple[Any, ...], docs: list[Document]) -> Chunk:
+def annotate_partition(args: tuple[Any, ...], docs: list[Document]) -> ChunkResult:
     """The Dask task for documents the client read: annotate them."""
     with _LOCK:
         return _worker(*args).run(docs)
@@ -69,7 +68,7 @@ def annotate_partition(args: tuple[Any, ...], docs: list[Document]) -> Chunk:
 
 def annotate_slices(
     args: tuple[Any, ...], slices: list[Slice], output: Output | None
-) -> Chunk | None:
+) -> ChunkResult | None:
     """The Dask task for a partition of the input: read it, annotate it, stage its records
     (None: this worker does not see the files; the client reads them)."""
     with _LOCK:

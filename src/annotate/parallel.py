@@ -73,10 +73,13 @@ class PipelineSpec:
 class Output:
     """Where workers write records themselves (a StagingWriter's folder), and resume.
 
-    ``stage`` None: the worker returns the encoded records (this process writes them).
+    ``token`` is a file the main process keeps in ``folder`` while the run lasts: a worker
+    that does not see it is not looking at the same output (another machine), or the run has
+    stopped. ``stage`` None: the worker returns the encoded records (this process writes them).
     """
 
     folder: str
+    token: str
     stage: Callable[[str, str, bytes], str] | None
     earlier: Callable[[str, str], dict[str, str] | None]
     resume: bool
@@ -92,8 +95,8 @@ class Staged:
 @dataclass
 class Outcome:
     """What became of one document: its record (encoded, if the writer encodes; or staged)
-    and counts; or why it failed; or, read by a Dask worker, that an earlier run's output
-    with this ``resumed`` provenance stands."""
+    and counts; or why it failed; or, read by a worker, that an earlier run's output with
+    this ``resumed`` provenance stands."""
 
     doc_id: str
     source: str
@@ -106,7 +109,7 @@ class Outcome:
 
 
 @dataclass
-class Chunk:
+class ChunkResult:
     """A chunk's outcomes, in input order, with the cache entries made and the hits found."""
 
     outcomes: list[Outcome] = field(default_factory=list)
@@ -120,10 +123,12 @@ class Executor(Protocol):
     workers: int
     lost: tuple[type[BaseException], ...]  # what a future raises when its worker died
 
-    def submit(self, docs: list[Document]) -> Future[Chunk]:
+    def submit(self, docs: list[Document]) -> Future[ChunkResult]:
         """Annotate documents read by the main process."""
 
-    def submit_slices(self, slices: list[Slice], output: Output | None) -> Future[Chunk | None]:
+    def submit_slices(
+        self, slices: list[Slice], output: Output | None
+    ) -> Future[ChunkResult | None]:
         """Read a partition of the input where it runs, and annotate it (Worker.run_slices)."""
 
     def restart(self) -> None:
@@ -147,7 +152,7 @@ class Worker:
         pipeline: Pipeline,
         fingerprint: str,
         encode: Encoder | None = None,
-        cache: ResultCache | None = None,
+        store: StepStore | None = None,
         timeout: float | None = None,
         hard_stop: bool = False,
     ) -> None:
@@ -159,25 +164,27 @@ class Worker:
             )
         self.pipeline = pipeline
         self.encode = encode
-        self.store = StepStore(cache) if cache is not None else None
+        self.store = store
         self.timeout = timeout
         self.hard_stop = hard_stop
 
-    def run(self, docs: Sequence[Document]) -> Chunk:
+    def run(self, docs: Sequence[Document]) -> ChunkResult:
         self.pipeline.prepare(docs, self.store)
         outcomes = [self._one(doc) for doc in docs]
         if self.store is None:
-            return Chunk(outcomes)
+            return ChunkResult(outcomes)
         entries, hits = self.store.take()
-        return Chunk(outcomes, entries, hits)
+        return ChunkResult(outcomes, entries, hits)
 
-    def run_slices(self, slices: Sequence[Slice], output: Output | None) -> Chunk | None:
+    def run_slices(self, slices: Sequence[Slice], output: Output | None) -> ChunkResult | None:
         """Read a partition of the input, annotate it and stage its records in the output;
         an outcome per document read, errors and resumed ones included, in input order.
 
         None when this process does not see the files the main process planned.
         """
         if not all(reachable(piece) for piece in slices):
+            return None
+        if output is not None and not os.path.exists(output.token):
             return None
         pipeline = self.pipeline
         limit = int(pipeline.config["max_chars"])
@@ -186,7 +193,7 @@ class Worker:
             item = checked(item, limit)
             if isinstance(item, InputError):
                 order.append(Outcome("", item.source, None, str(item)))
-            elif output is not None and output.resume and self._done(item, output):
+            elif output is not None and output.resume and self._already_written(item, output):
                 provenance = {"input": input_hash(item), "pipeline": pipeline.fingerprint}
                 order.append(
                     Outcome(
@@ -198,15 +205,11 @@ class Worker:
         chunk = self.run([item for item in order if isinstance(item, Document)])
         annotated = iter(chunk.outcomes)
         chunk.outcomes = [next(annotated) if isinstance(x, Document) else x for x in order]
-        stage = output.stage if output is not None else None
-        if stage is not None and os.access(output.folder, os.W_OK | os.X_OK):  # type: ignore[union-attr]
-            for outcome in chunk.outcomes:
-                if isinstance(outcome.record, bytes):
-                    path = stage(output.folder, outcome.doc_id, outcome.record)  # type: ignore[union-attr]
-                    outcome.record = Staged(path)
+        if output is not None and output.stage is not None and os.path.exists(output.token):
+            _stage(chunk, output)
         return chunk
 
-    def _done(self, doc: Document, output: Output) -> bool:
+    def _already_written(self, doc: Document, output: Output) -> bool:
         """Whether the output already holds ``doc`` from the same input and pipeline."""
         earlier = output.earlier(output.folder, doc.id) or {}
         return earlier.get("pipeline") == self.pipeline.fingerprint and earlier.get(
@@ -242,11 +245,36 @@ class Worker:
         )
 
 
+def _stage(chunk: ChunkResult, output: Output) -> None:
+    """Write the chunk's encoded records into temp files in the output (all or none)."""
+    assert output.stage is not None
+    staged: list[tuple[Outcome, bytes]] = []
+    try:
+        for outcome in chunk.outcomes:
+            if isinstance(outcome.record, bytes):
+                data = outcome.record
+                outcome.record = Staged(output.stage(output.folder, outcome.doc_id, data))
+                staged.append((outcome, data))
+    except OSError:  # cannot write there after all: send the records back
+        for outcome, data in staged:
+            assert isinstance(outcome.record, Staged)
+            Path(outcome.record.path).unlink(missing_ok=True)
+            outcome.record = data
+
+
 def _describe(error: BaseException) -> str:
     try:
         return f"{type(error).__name__}: {error}"
     except Exception:  # an exception whose __str__ raises
         return type(error).__name__
+
+
+def reading_store(cache_dir: str | None) -> StepStore | None:
+    """A worker process's store: it reads the cache if it can, and always collects the new
+    entries for the main process to write (none without a cache)."""
+    if cache_dir is None:
+        return None
+    return StepStore(ResultCache.reader(cache_dir))
 
 
 class InProcessExecutor:
@@ -258,13 +286,15 @@ class InProcessExecutor:
     def __init__(self, worker: Worker) -> None:
         self.worker = worker
 
-    def submit(self, docs: list[Document]) -> Future[Chunk]:
-        future: Future[Chunk] = Future()
+    def submit(self, docs: list[Document]) -> Future[ChunkResult]:
+        future: Future[ChunkResult] = Future()
         future.set_result(self.worker.run(docs))
         return future
 
-    def submit_slices(self, slices: list[Slice], output: Output | None) -> Future[Chunk | None]:
-        future: Future[Chunk | None] = Future()
+    def submit_slices(
+        self, slices: list[Slice], output: Output | None
+    ) -> Future[ChunkResult | None]:
+        future: Future[ChunkResult | None] = Future()
         here = dataclasses.replace(output, stage=None) if output is not None else None
         future.set_result(self.worker.run_slices(slices, here))  # written here: no staging
         return future
@@ -313,16 +343,16 @@ def _init_worker(args: WorkerArgs) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's business
     pipeline = _INHERITED if args.spec is None else args.spec.build()
     assert pipeline is not None
-    cache = ResultCache.reader(args.cache_dir) if args.cache_dir is not None else None
-    _WORKER = Worker(pipeline, args.fingerprint, args.encode, cache, args.timeout, hard_stop=True)
+    store = reading_store(args.cache_dir)
+    _WORKER = Worker(pipeline, args.fingerprint, args.encode, store, args.timeout, hard_stop=True)
 
 
-def _run_chunk(docs: list[Document]) -> Chunk:
+def _run_chunk(docs: list[Document]) -> ChunkResult:
     assert _WORKER is not None
     return _WORKER.run(docs)
 
 
-def _run_slices(slices: list[Slice], output: Output | None) -> Chunk | None:
+def _run_slices(slices: list[Slice], output: Output | None) -> ChunkResult | None:
     assert _WORKER is not None
     return _WORKER.run_slices(slices, output)
 
@@ -370,10 +400,12 @@ class ProcessExecutor:
         pool.submit(int).result()  # start the processes now, before any other thread runs
         return pool
 
-    def submit(self, docs: list[Document]) -> Future[Chunk]:
+    def submit(self, docs: list[Document]) -> Future[ChunkResult]:
         return self.pool.submit(_run_chunk, docs)
 
-    def submit_slices(self, slices: list[Slice], output: Output | None) -> Future[Chunk | None]:
+    def submit_slices(
+        self, slices: list[Slice], output: Output | None
+    ) -> Future[ChunkResult | None]:
         return self.pool.submit(_run_slices, slices, output)
 
     def restart(self) -> None:

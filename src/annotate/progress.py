@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from rich.cells import cell_len
@@ -73,6 +74,18 @@ class Bar:
     def __exit__(self, *exc: Any) -> None:
         if self.live is not None:
             self.live.stop()
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """No refresh thread for a while (e.g. while worker processes are forked)."""
+        if self.live is None:
+            yield
+            return
+        self.live.stop()
+        try:
+            yield
+        finally:
+            self.live.start(refresh=True)
 
     def rates(self) -> tuple[float, float] | None:
         """Documents and words a second since the first advance; None before MIN_WINDOW s."""

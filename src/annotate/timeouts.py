@@ -1,4 +1,4 @@
-"""``--timeout-per-doc``: how long one annotator may take on one document.
+"""``--timeout-per-doc``: how long the annotators may take on one document, together.
 
 A ``SIGALRM`` timer around each annotator call (in the process's main thread) gives the
 annotator a ``DocumentTimeout`` exception at its deadline, recorded like any annotator error,

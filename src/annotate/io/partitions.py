@@ -1,10 +1,10 @@
-"""Partitions of the input that a Dask worker reads itself: whole files, or line ranges of a
-JSON Lines file.
+"""Partitions of the input that a worker reads itself: whole files, or line ranges of a JSON
+Lines file.
 
-The client plans them from the listed inputs (reading each JSON Lines file once, to check it
-is text and to cut it between lines); a worker reads its :class:`Slice` s with the same
-readers, so it yields the same documents and errors, with the same line numbers, as reading
-the whole file would.
+The main process plans them from the listed inputs (it reads each JSON Lines file once, to
+check it is text and to cut it between lines); a worker reads its :class:`Slice` s with the
+same readers, so it yields the same documents and errors, with the same line numbers, as
+reading the whole file would.
 """
 
 from __future__ import annotations
@@ -26,11 +26,14 @@ from annotate.model import Document
 class Slice:
     """One input file, or bytes ``start``-``end`` of a JSON Lines file from line ``line``.
 
-    ``size`` is the file's size as the client saw it: a worker that sees another size is not
-    reading the same file (another machine), and gives the partition back to the client.
+    ``path`` is absolute (a worker may run elsewhere); ``source`` is the path as given, which
+    documents and errors name. ``size`` is the file's size as the main process saw it: a
+    worker that sees another size is not reading the same file (another machine), and gives
+    the partition back.
     """
 
     path: str
+    source: str
     size: int
     start: int = 0
     end: int | None = None
@@ -59,28 +62,29 @@ def plan(
 def _slices(path: Path, reader: Reader | None, lines: int) -> Iterator[tuple[Slice, int]]:
     """A file as slices with their document counts: line ranges of a valid JSON Lines file,
     else the whole file (whose errors then come out as reading it whole gives them)."""
+    whole = str(path.absolute()), display_path(path)
     try:
         info = path.stat()
         regular = stat.S_ISREG(info.st_mode)
     except OSError:
         regular = False
     if not regular:
-        yield Slice(str(path), -1), 1
+        yield Slice(*whole, -1), 1
         return
     if not isinstance(reader, JsonlReader):
-        yield Slice(str(path), info.st_size), 1
+        yield Slice(*whole, info.st_size), 1
         return
     try:
         data = path.read_bytes()
         decode(display_path(path), data)
     except (OSError, InputError):
-        yield Slice(str(path), info.st_size), 1
+        yield Slice(*whole, info.st_size), 1
         return
     start, line = 0, 1
     while start < len(data):
         end = _after_lines(data, start, lines)
         piece = data[start:end]
-        yield Slice(str(path), len(data), start, end, line), max(1, piece.count(b"\n"))
+        yield Slice(*whole, len(data), start, end, line), max(1, piece.count(b"\n"))
         line += piece.count(b"\n") + piece.count(b"\r") - piece.count(b"\r\n")
         start = end
 
@@ -113,14 +117,18 @@ def read_slices(
     for piece in slices:
         path = Path(piece.path)
         if piece.end is None:
-            yield from read_file(path, by_ext, max_chars)
+            yield from read_file(path, by_ext, max_chars, piece.source)
             continue
         reader = by_ext[path.suffix.lower()]
         assert isinstance(reader, JsonlReader)
-        with path.open("rb") as handle:
-            handle.seek(piece.start)
-            data = handle.read(piece.end - piece.start)
-        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        try:
+            with path.open("rb") as handle:
+                handle.seek(piece.start)
+                text = handle.read(piece.end - piece.start).decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:  # it changed since it was planned
+            yield InputError(piece.source, f"cannot be read: {error}.")
+            continue
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
         if piece.start == 0:
             text = text.removeprefix(BOM)
-        yield from reader.read_lines(display_path(path), text.removesuffix("\n"), piece.line)
+        yield from reader.read_lines(piece.source, text.removesuffix("\n"), piece.line)

@@ -252,7 +252,7 @@ class JsonlReader:
         self, source: str, text: str, first_line: int = 1
     ) -> Iterator[Document | InputError]:
         """The documents of decoded lines of ``source`` that start at line ``first_line``
-        (a Dask worker reads a part of a file this way)."""
+        (a worker reads a part of a file this way)."""
         stem = PurePath(source).stem.strip("<>")  # <stdin>: ids stdin-1, stdin-2...
         for number, line in enumerate(text.split("\n"), start=first_line):
             if not line.strip():

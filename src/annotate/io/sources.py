@@ -140,10 +140,14 @@ def display_path(path: Path) -> str:
 
 
 def read_file(
-    path: Path, by_ext: Mapping[str, Reader], max_chars: int | None = None
+    path: Path,
+    by_ext: Mapping[str, Reader],
+    max_chars: int | None = None,
+    source: str | None = None,
 ) -> Iterator[Document | InputError]:
-    """The documents of one file, read by the reader of its extension (errors as items)."""
-    source = display_path(path)
+    """The documents of one file, read by the reader of its extension (errors as items);
+    ``source`` names it (default: its path)."""
+    source = source or display_path(path)
     reader = by_ext.get(path.suffix.lower())
     if reader is None:
         yield InputError(

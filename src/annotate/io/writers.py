@@ -116,9 +116,6 @@ class SeenIds:
                 "own `id`.",
             ) from None
 
-    def __len__(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM seen").fetchone()[0]
-
 
 def json_file(record: dict[str, Any]) -> bytes:
     """A record as the ``json`` writer's file holds it."""
@@ -326,6 +323,7 @@ class JsonDirWriter:
 
     def cleanup(self) -> None:
         remove_stale_temp_files(self.folder, ".*.json.*.tmp")
+        remove_stale_temp_files(self.folder, ".annotate-run.*.tmp")  # a run's token
 
     def close(self) -> None:
         pass
