@@ -86,11 +86,18 @@ class CompanyAnaphors:
         self.pattern = re.compile(
             rf"(?:^|(?<=[.!?]\s)|(?<=[.!?][\"”’]\s))The\s+(?:{alternation})\b", re.MULTILINE
         )
+        # The same without what comes before "The": re finds its literal start fast, and
+        # ``pattern`` is then tried only there (no two of these overlap: none holds "The"
+        # after its start).
+        self.candidates = re.compile(rf"The\s+(?:{alternation})\b")
 
     def referred_to(self, text: str, starts: list[int]) -> set[int]:
         """Of the mention ``starts`` (sorted), those that such a sentence refers back to."""
         found = set()
-        for match in self.pattern.finditer(text):
+        for candidate in self.candidates.finditer(text):
+            match = self.pattern.match(text, candidate.start())
+            if match is None:
+                continue
             window = max(0, match.start() - 400)
             ends = [e.end() for e in _SENTENCE_END.finditer(text, window, match.start())]
             sentence = ends[-2] if len(ends) > 1 else window
@@ -116,14 +123,16 @@ class Evidence:
     """Everything known about one name: the model's labels and the cues, by kind."""
 
     model: Counter[str] = field(default_factory=Counter)
-    cues: dict[str, Counter[str]] = field(
-        default_factory=lambda: {k: Counter() for k in (ORG, PERSON, PLACE, PRODUCT)}
+    # Cue name -> times, by kind (plain dicts: a document has thousands of these to make).
+    cues: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {ORG: {}, PERSON: {}, PLACE: {}, PRODUCT: {}}
     )
 
     typed: str | None = None  # a label given by the name's last word ("Act": LAW)
 
     def add(self, kind: str, name: str, times: int = 1) -> None:
-        self.cues[kind][name] += times
+        cues = self.cues[kind]
+        cues[name] = cues.get(name, 0) + times
 
     def reasons(self, label: str) -> list[str]:
         if label == self.typed:

@@ -23,11 +23,13 @@ from annotate.annotators.entity_names import (
     key,
     name_index,
     occurrences,
+    words,
 )
 
 _SENTENCE_START = re.compile(r"(?:\A|[.!?:;\n][\"'”’)]*\s+|\n)[\"'“‘(]*\Z")
 # "the", "THE" and lower-case words before a name: "the Stargate Project", "fintech Tembo".
 _PLACE_ADJECTIVE = r"\S+-(?:based|headquartered|owned|listed|backed|born)"  # "Kumamoto-based"
+_PLACE_ADJECTIVE_WORD = re.compile(_PLACE_ADJECTIVE)
 _LEADING_WORDS = re.compile(
     rf"(?:(?:The|THE|[a-z]+(?:-[a-z]+)*|{_PLACE_ADJECTIVE})\s+)+(?=[A-Z0-9])"
 )
@@ -47,6 +49,8 @@ _HEADLINE = re.compile(
     r"|(?:(?:[A-Z][^\s]*|[a-z]{1,4}) ){2,}[A-Z][^\s.!?]*)$",
     re.MULTILINE,
 )
+_SPACE = re.compile(r"\s")
+_LOWER_WORD = re.compile(r"\b[a-z][\w'-]*")
 _NAME_WORD = re.compile(r"[\w&’'-]+")
 _CONJOINED = re.compile(r"(.+?)\s+(?:and|&)\s+(.+)")
 # Words that start a sentence and are not part of the name that follows.
@@ -85,8 +89,11 @@ class MentionFinder:
         self.labels = frozenset(config["labels"])
         self.name_labels = frozenset(config["name_labels"])
         self.propagate = config["propagate"]
+        self.known_firsts = frozenset(n.split()[0] for n in book.known_orgs)
+        # Up to five capitalised words at a word start, then a designator. Written to begin
+        # with the capital (the word start checked after it), so that re skips to capitals.
         self.designated_name = re.compile(
-            rf"\b((?:[A-Z][\w&.'’-]*[^\S\n]+){{0,4}}?[A-Z][\w&.'’-]*),?[^\S\n]+"
+            rf"([A-Z](?<!\w[A-Z])(?:[\w&.'’-]*[^\S\n]+[A-Z]){{0,4}}?[\w&.'’-]*),?[^\S\n]+"
             rf"(?:{book.alternation})(?![\w-])"
         )
 
@@ -102,16 +109,24 @@ class MentionFinder:
         fixed = self._datelines(text)
         mentions = [m for m in found if not _overlaps(m, fixed)] + fixed
         mentions += self._designated(text, mentions)
-        mentions += self._known(text, mentions)
+        text_words = words(text)
+        mentions += self._known(text, mentions, text_words)
         defined = self._acronyms_defined(text, mentions)
         mentions = self._split_conjoined(text, [m for m in mentions if self._is_name(text, m)])
         if self.propagate:
-            mentions += self._propagated(text, mentions)
+            mentions += self._propagated(text, mentions, text_words)
         return mentions, defined
 
     def _trim(self, text: str, m: Mention) -> Mention:
         if m.label not in self.name_labels:
             return m
+        if _SPACE.search(text, m.start, m.end):  # (each pattern of _trim_words needs one)
+            self._trim_words(text, m)
+        return self._trim_edges(text, m)
+
+    def _trim_words(self, text: str, m: Mention) -> None:
+        """``m`` without leading "the" and lower-case words, trailing lower-case words, and
+        numbers at either end (unless a product's: "Boeing 737")."""
         if lead := _LEADING_WORDS.match(text, m.start, m.end):
             m.start = lead.end()
         if tail := _TRAILING_WORDS.search(text, m.start, m.end):  # "Dakota Rail and"
@@ -123,6 +138,9 @@ class MentionFinder:
             tail := _TRAILING_NUMBERS.search(text, m.start, m.end)
         ):
             m.end = tail.start()  # "Valencia 3-1"; but "Boeing 737" is a product
+
+    def _trim_edges(self, text: str, m: Mention) -> Mention:
+        """``m`` without a possessive (unless a known name's own) and stray punctuation."""
         tail = POSSESSIVE.search(text, m.start, m.end)
         if tail and key(text[m.start : m.end]) not in self.book.known_orgs:
             m.end = tail.start()
@@ -201,7 +219,7 @@ class MentionFinder:
             while words and (
                 words[0].lower() in _NOT_NAME_START
                 or POSSESSIVE.search(words[0])
-                or re.fullmatch(_PLACE_ADJECTIVE, words[0])
+                or _PLACE_ADJECTIVE_WORD.fullmatch(words[0])
             ):
                 start = text.index(words[1], start) if len(words) > 1 else end
                 words.pop(0)
@@ -219,12 +237,15 @@ class MentionFinder:
         found[:] = [m for m in found if id(m) not in dropped]
         return extra
 
-    def _known(self, text: str, found: list[Mention]) -> list[Mention]:
+    def _known(self, text: str, found: list[Mention], text_words: frozenset[str]) -> list[Mention]:
         """Well-known organisations and agencies the model missed, except at a sentence start,
         where a capitalised "Target" or "Shell" is as likely an ordinary word."""
         extra = []
-        for start, end, _ in occurrences(text, self.book.known_index):
+        names = _Coverage(len(text), (m for m in found if m.label in self.name_labels))
+        for start, end, _ in occurrences(text, self.book.known_index, text_words):
             if _SENTENCE_START.search(text, max(0, start - 8), start):
+                continue
+            if names.overlaps(start, end):  # (a quick answer for the test below)
                 continue
             clashes = [m for m in [*found, *extra] if m.start < end and start < m.end]
             if any(m.label in self.name_labels for m in clashes):
@@ -238,6 +259,7 @@ class MentionFinder:
                     break
             else:
                 extra.append(Mention(start, end, "ORG", "known"))
+                names.add(start, end)
         return extra
 
     def _acronyms_defined(self, text: str, found: list[Mention]) -> dict[str, str]:
@@ -274,42 +296,52 @@ class MentionFinder:
         """A span "Quillon and Orbis" is two names when each part is a name found elsewhere in
         the document (or the start of one), or a known organisation."""
         names = {key(self.book.strip(text[m.start : m.end])) for m in mentions}
-        names |= self.book.known_orgs
         firsts = {n.split()[0] for n in names}
+        known, known_firsts = self.book.known_orgs, self.known_firsts
         result = []
         for m in mentions:
             parts = _CONJOINED.fullmatch(text, m.start, m.end)
             if (
                 m.label in self.name_labels
                 and parts
-                and all(key(p) in names or key(p) in firsts for p in parts.groups())
+                and all(
+                    (k := key(p)) in names or k in known or k in firsts or k in known_firsts
+                    for p in parts.groups()
+                )
             ):
                 result += [Mention(*parts.span(i), m.label, m.method) for i in (1, 2)]
             else:
                 result.append(m)
         return result
 
-    def _propagated(self, text: str, found: list[Mention]) -> list[Mention]:
+    def _propagated(
+        self, text: str, found: list[Mention], text_words: frozenset[str]
+    ) -> list[Mention]:
         """Other mentions of names already found: full and designator-free forms, a person's
         surname, a designated company's first word, and all-caps headline forms."""
         forms: dict[str, str] = {}
-        lower = set(re.findall(r"\b[a-z][\w'-]*", text))
+        lower = _LowerWords(text)
+        done = set()  # (surface, label): the same forms again
         for m in found:
             if m.label not in self.name_labels or m.fixed:
                 continue
-            for form in self._forms(text[m.start : m.end], m.label, lower):
+            surface = text[m.start : m.end]
+            if (surface, m.label) in done:
+                continue
+            done.add((surface, m.label))
+            for form in self._forms(surface, m.label, lower):
                 forms.setdefault(form, m.label)
                 forms.setdefault(form.upper(), m.label)
         forms = {f: label for f, label in forms.items() if f not in self.book.not_names}
         taken = _Coverage(len(text), found)
         extra = []
-        for start, end, form in occurrences(text, name_index(forms)):
+        for start, end, form in occurrences(text, name_index(forms), text_words):
             if not taken.overlaps(start, end):
                 extra.append(Mention(start, end, forms[form], "name-match"))
                 taken.add(start, end)
         return extra
 
-    def _forms(self, surface: str, label: str, lower: set[str]) -> set[str]:
+    def _forms(self, surface: str, label: str, lower: _LowerWords) -> set[str]:
         """The forms of a name that propagation looks for (the caller adds all-caps ones)."""
         stripped = self.book.strip(surface)
         forms = {surface, stripped}
@@ -321,7 +353,7 @@ class MentionFinder:
             and self.book.is_company_name(surface)
             and len(words[0]) > 3
             and words[0][0].isupper()
-            and words[0].lower() not in lower
+            and words[0].lower() not in lower.get()
             and words[0] not in self.book.stoplist
         ):
             # "Arcturus" for "Arcturus Automation Corp."; only "TESSALY" (a headline) for the
@@ -360,6 +392,19 @@ def _split_at_numbers(text: str, m: Mention) -> list[Mention]:
         parts.append(Mention(start, number.start(), m.label, m.method))
         start = number.end()
     return [*parts, Mention(start, m.end, m.label, m.method)] if parts else [m]
+
+
+class _LowerWords:
+    """The words of a text that start in lower case, found when first asked for."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: set[str] | None = None
+
+    def get(self) -> set[str]:
+        if self.found is None:
+            self.found = set(_LOWER_WORD.findall(self.text))
+        return self.found
 
 
 def _overlaps(m: Mention, others: list[Mention]) -> bool:

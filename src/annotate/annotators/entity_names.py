@@ -19,8 +19,10 @@ _WORD = re.compile(r"(?<![\w&.])[\w&]+")
 _GOES_ON = re.compile(r"[\w&]|['’]\w\w")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def key(name: str) -> str:
-    """How two spellings of one name compare: case-folded, quotes unified, spaces collapsed."""
+    """How two spellings of one name compare: case-folded, quotes unified, spaces collapsed.
+    (Cached: the layer asks for the keys of the same few names many times per document.)"""
     return " ".join(name.translate(_QUOTES).casefold().split())
 
 
@@ -105,6 +107,7 @@ class NameBook:
             w: label for label, ws in config["name_first_words"].items() for w in ws
         }
         self.strip = functools.lru_cache(maxsize=8192)(self._strip)
+        self.has_designator = functools.lru_cache(maxsize=8192)(self._has_designator)
 
     def _strip(self, name: str) -> str:
         """``name`` without designator, possessive (unless its own: "Sainsbury's"), curly
@@ -116,7 +119,7 @@ class NameBook:
             name = stripped  # "Hanseol Energy Solutions Co. Ltd"
         return name
 
-    def has_designator(self, name: str) -> bool:
+    def _has_designator(self, name: str) -> bool:
         return bool(self.designator_suffix.search(name))
 
     def typed(self, name: str) -> str | None:
@@ -161,13 +164,23 @@ def name_index(names: Iterable[str]) -> dict[str, list[str]]:
     return by_first
 
 
-def occurrences(text: str, index: dict[str, list[str]]) -> Iterator[tuple[int, int, str]]:
+def words(text: str) -> frozenset[str]:
+    """The words of ``text`` as ``occurrences`` looks names up by them."""
+    return frozenset(_WORD.findall(text))
+
+
+def occurrences(
+    text: str, index: dict[str, list[str]], text_words: frozenset[str] | None = None
+) -> Iterator[tuple[int, int, str]]:
     """Whole-word occurrences in ``text`` of the names in ``index``, the longest at each
-    place, found by their first word rather than with a pattern compiled for each document."""
+    place, found by their first word rather than with a pattern compiled for each document.
+    ``text_words``: ``words(text)``, when the caller has it already."""
     # The words of ``text`` that start a name, found by ``str.find`` where ``_WORD`` matches
     # them whole: the same places as ``_WORD.finditer``, without a Python step for every word.
     places = []
-    for first in index.keys() & set(_WORD.findall(text)):
+    if text_words is None:
+        text_words = words(text)
+    for first in index.keys() & text_words:
         at = text.find(first)
         while at != -1:
             if (word := _WORD.match(text, at)) and word.end() == at + len(first):

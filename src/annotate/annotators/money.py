@@ -9,7 +9,9 @@ ambiguous signs, scales and cue phrases. See docs/layers/money.md for the attrs.
 
 from __future__ import annotations
 
+import bisect
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +22,15 @@ import yaml
 
 from annotate.annotator import Annotator
 from annotate.annotators import currencies
-from annotate.annotators.textnum import CARDINAL, alternation, norm, parse_number, squash
+from annotate.annotators.textnum import (
+    CARDINAL,
+    ONES,
+    TENS,
+    alternation,
+    norm,
+    parse_number,
+    squash,
+)
 from annotate.hookspecs import hookimpl
 from annotate.model import Annotation, Document
 
@@ -54,6 +64,18 @@ _VAGUE_SCALES = {
     "trillions": 10**12,
 }
 _VAGUE_MULTIPLES = {"tens": 10, "hundreds": 100}
+# Runs of letters, in the text and in the source of the expression (escapes, classes and group
+# syntax blanked out first).
+_RUNS = re.compile(r"[^\W\d_]+")
+_SYNTAX = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|\(\?P<\w+>|\(\?P=\w+\)|\(\?[a-zA-Z-]*:|\(\?<?[=!]")
+_STARTS = re.compile(_GUARD)  # where an expression can start
+_ANCHOR, _WALL, _OTHER = "anchor", "wall", "other"  # kinds of words (Money._kind)
+_KINDS = 100_000  # most words whose kind is kept
+# Words of the expression's own that can begin a match (see ``spelled``, ``expression``).
+_OPENERS = (*ONES, *TENS, "half", "a", "an", "between", "from")
+# Letters of a pattern that re's IGNORECASE matches to ASCII ones (the text's words are
+# judged only when they are ASCII).
+_FOLDS = str.maketrans({"ſ": "s", "\u212a": "k", "ı": "i", "İ": "i"})
 
 
 @dataclass(frozen=True)
@@ -167,7 +189,8 @@ class Money(Annotator):
             rf"(?P<scale>(?i:{_alt(_VAGUE_SCALES)}))\s+(?i:of)\s+(?P<word>{word})"
         )
         bare = rf"(?P<num>{number})(?P<sc>{scales})?(?!\s*(?:%|(?i:percent|per\s*cent)\b))"
-        leads = _alt([*c["approx"], *c["exact"], *c["bounds"]], spaced=True)
+        leads_keys = [*c["approx"], *c["exact"], *c["bounds"]]
+        leads = _alt(leads_keys, spaced=True)
         bounds = _alt(c["bounds"], spaced=True)
         tails = "|".join(
             rf"\s+(?i:{_alt([k])})(?![A-Za-z])" if k[0].isalpha() else rf"{_alt([k])}(?![\w+])"
@@ -192,6 +215,17 @@ class Money(Annotator):
             rf"(?P<conn>\s*[-–—]\s*|\s+(?:to|and)\s+)(?P<inner>(?:{bounds})\s+)?"
             rf"(?P<b>{amount}|{bare})|(?P<one>{amount})){tail}"
         )
+        self._live = _live_words(self.expression.pattern)
+        self._anchor_words, chars = _anchors([*c["symbols"], *c["codes"], *c["words"]])
+        self._kinds: dict[str, str] = {}
+        # The words a match can begin with (lower-cased): a lead, "between" or "from", a sign
+        # or code, a spelled number.
+        self._openers = frozenset(
+            _RUNS.match(k).group().lower().translate(_FOLDS)
+            for k in [*leads_keys, *c["symbols"], *c["codes"], *_OPENERS]
+            if _RUNS.match(k)
+        )
+        self._anchor_chars = re.compile(f"[{''.join(map(re.escape, sorted(chars)))}]")
 
     def annotate(self, doc: Document) -> Iterator[Annotation]:
         text = doc.text
@@ -199,7 +233,7 @@ class Money(Annotator):
         vague = [self._vague(m, hints) for m in self.vague.finditer(text)]
         taken = [(a.start, a.end) for a in vague]
         found_all = list(vague)
-        for match in self.expression.finditer(text):
+        for match in self._expressions(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             found = self._expression(text, match, hints) if match["a"] else None
@@ -212,6 +246,73 @@ class Money(Annotator):
                 if found is not None:
                     found_all.append(found)
         yield from sorted(found_all, key=lambda a: a.start)
+
+    def _expressions(self, text: str) -> list[re.Match]:
+        """The matches of ``self.expression.finditer(text)`` that hold a currency sign, code
+        or word: the only ones that can be money. The expression is tried only in the stretches
+        of text around such anchors, between two words that no match can run across.
+
+        A word of ASCII letters that is none of the expression's own words (``_live_words``)
+        and follows no "per" or "/" (a rate takes any word there) cannot be inside a match
+        that began before it, so no match spans its start, and ``finditer`` from there gives
+        the same matches as ``finditer`` from the start of the text. Each stretch is scanned
+        as ``finditer`` scans, by ``match`` at every place a match can start, in order.
+        """
+        anchors = [m.start() for m in self._anchor_chars.finditer(text)]
+        walls = []  # starts of words that no match runs across, unless "per" or "/" is before
+        kinds = self._kinds
+        if len(kinds) > _KINDS:
+            kinds.clear()
+        for run in _RUNS.finditer(text):
+            word = run.group()
+            kind = kinds.get(word)
+            if kind is None:
+                kind = kinds[word] = self._kind(word)
+            if kind is _WALL:
+                walls.append(run.start())
+            elif kind is _ANCHOR:
+                anchors.append(run.start())
+        if not anchors:
+            return []
+        stretches = []
+        for anchor in sorted(anchors):
+            if stretches and anchor < stretches[-1][1]:
+                continue
+            i = bisect.bisect_right(walls, anchor)
+            while i and _after_rate(text, walls[i - 1]):
+                i -= 1
+            begin = walls[i - 1] if i else 0
+            i = bisect.bisect_right(walls, anchor)
+            while i < len(walls) and _after_rate(text, walls[i]):
+                i += 1
+            stretches.append((begin, walls[i] if i < len(walls) else len(text)))
+        found = []
+        match = self.expression.match
+        openers = self._openers
+        for begin, end in stretches:
+            done = begin
+            for start in _STARTS.finditer(text, begin, end):
+                at = start.start()
+                if at >= end:
+                    break
+                if at < done:
+                    continue
+                word = _RUNS.match(text, at)  # whole: a match starts after no letter
+                if word and (w := word.group()).isascii() and w.lower() not in openers:
+                    continue
+                m = match(text, at)
+                if m is not None:
+                    found.append(m)
+                    done = m.end()
+        return found
+
+    def _kind(self, word: str) -> str:
+        """_ANCHOR for a word a currency sign, code or word holds, _WALL for a word no match
+        holds (but a rate's any-word), else _OTHER."""
+        low = word.lower()
+        if low in self._anchor_words or low[:-1] in self._anchor_words or not word.isascii():
+            return _ANCHOR
+        return _WALL if low not in self._live else _OTHER
 
     def _vague(self, m: re.Match, hints: list) -> Annotation:
         """ "billions of dollars": approximate, from the scale up to the next one
@@ -508,6 +609,38 @@ def _json(value: Decimal | None) -> int | float | None:
 def _alt(keys: Iterable[str], spaced: bool = False) -> str:
     """A regex alternation of literal ``keys``, longest first; a space matches any blank run."""
     return alternation(keys, r"\s+" if spaced else r"\s?")
+
+
+def _after_rate(text: str, at: int) -> bool:
+    """Whether "per" or "/" comes before ``at`` (over blanks and hyphens): a rate's word."""
+    while at and (text[at - 1].isspace() or text[at - 1] == "-"):
+        at -= 1
+    return text[at - 1 : at] == "/" or text[max(0, at - 3) : at].lower() == "per"
+
+
+def _live_words(pattern: str) -> frozenset[str]:
+    """Every word (lower-cased, also without its last letter and with a plural s) that
+    ``pattern`` can match letter for letter; a word outside this set is matched, if at all,
+    only by a rate's any-word after "per" or "/"."""
+    words = set()
+    for run in _RUNS.findall(_SYNTAX.sub(" ", pattern)):
+        word = run.lower().translate(_FOLDS)
+        words.update((word, word[:-1], f"{word}s"))
+    return frozenset(words)
+
+
+def _anchors(keys: Iterable[str]) -> tuple[frozenset[str], set[str]]:
+    """What every written form of a currency sign, code or word holds: its currency signs
+    ("$" of "US$"), else its longest word (lower-cased), else its characters."""
+    words, chars = set(), set()
+    for key in keys:
+        signs = {c for c in key if unicodedata.category(c) == "Sc"}
+        runs = _RUNS.findall(key)
+        if signs or not runs:
+            chars |= signs or set("".join(key.split()))
+        else:
+            words.add(max(runs, key=len).lower())
+    return frozenset(words), chars
 
 
 def _unnamed(pattern: str) -> str:

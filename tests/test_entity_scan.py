@@ -1,0 +1,81 @@
+"""The entities layer's faster scans find what the plain ones found."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotate.annotators.entities import DEFAULTS, Entities
+from annotate.annotators.entity_evidence import CompanyAnaphors
+from annotate.annotators.entity_mentions import Mention
+
+ENTITIES = Entities(DEFAULTS)
+ROOT = Path(__file__).resolve().parent.parent
+TEXTS = [p.read_text() for p in sorted((ROOT / "corpus").glob("*.txt"))]
+
+WORDS = (
+    "The the Nordvale Systems AG Inc. Inc Corp. Ltd Co. Group Holdings ASA and & of "
+    "Kumamoto-based London-listed company firm said . , ( ) ' ’s s' 3 737 1-0 Mr. Lund "
+    "Maria Solheim Grid SA Bank"
+).split()
+SEPARATORS = [" ", " ", "  ", "\n", ". ", ", ", "", "\t"]
+texts = st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), max_size=30).map(
+    lambda parts: "".join(w + s for w, s in parts)
+)
+
+
+def former_designated_name() -> re.Pattern[str]:
+    return re.compile(
+        rf"\b((?:[A-Z][\w&.'’-]*[^\S\n]+){{0,4}}?[A-Z][\w&.'’-]*),?[^\S\n]+"
+        rf"(?:{ENTITIES.book.alternation})(?![\w-])"
+    )
+
+
+def spans(pattern: re.Pattern[str], text: str) -> list:
+    return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_designated_names_match_as_before_on_the_corpus(text):
+    assert spans(ENTITIES.finder.designated_name, text) == spans(former_designated_name(), text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_designated_names_match_as_before(text):
+    assert spans(ENTITIES.finder.designated_name, text) == spans(former_designated_name(), text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.lists(st.integers(0, 200), max_size=10))
+def test_company_anaphors_refer_as_before(text, starts):
+    anaphors = CompanyAnaphors(DEFAULTS["company_anaphors"])
+    starts = sorted(set(starts))
+
+    class Former(CompanyAnaphors):
+        """Every match of the whole pattern, as before."""
+
+        def __init__(self) -> None:
+            self.pattern = anaphors.pattern
+            self.candidates = anaphors.pattern
+
+    text = text.replace("company", "The company").replace("firm", "\nThe firm")
+    assert anaphors.referred_to(text, starts) == Former().referred_to(text, starts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.sampled_from(["ORG", "PERSON", "GPE", "PRODUCT", "DATE"]), st.data())
+def test_names_are_trimmed_as_before(text, label, data):
+    finder = ENTITIES.finder
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    fast = finder._trim(text, Mention(start, end, label, "ner"))
+    full = Mention(start, end, label, "ner")
+    if label in finder.name_labels:  # every pattern tried, as before
+        finder._trim_words(text, full)
+        finder._trim_edges(text, full)
+    assert fast.span == full.span
