@@ -79,3 +79,30 @@ def test_names_are_trimmed_as_before(text, label, data):
         finder._trim_words(text, full)
         finder._trim_edges(text, full)
     assert fast.span == full.span
+
+
+CUE_WORDS = (
+    "rival shares in stake analysts at Mr. Mr Dr. chief executive officer of head of the "
+    "unit in near based in city of acquired drug Acme Nordvale Ltd. co-founder spin-off "
+    "Société été İstanbul ’s rivals CEO at"
+).split()
+cue_texts = st.lists(
+    st.tuples(st.sampled_from(CUE_WORDS), st.sampled_from(SEPARATORS)), max_size=30
+).map(lambda parts: "".join(w + s for w, s in parts))
+
+
+def cue_matches(matches) -> list:
+    return [(m.span(), m.lastgroup) for m in matches]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_before_cues_match_as_before_on_the_corpus(text):
+    cues = ENTITIES.cues
+    assert cue_matches(cues._before_matches(text)) == cue_matches(cues.before.finditer(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(cue_texts)
+def test_before_cues_match_as_before(text):
+    cues = ENTITIES.cues
+    assert cue_matches(cues._before_matches(text)) == cue_matches(cues.before.finditer(text))

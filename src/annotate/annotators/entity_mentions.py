@@ -9,6 +9,7 @@ found once (its short forms, surname and all-caps form included).
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
@@ -90,6 +91,9 @@ class MentionFinder:
         self.name_labels = frozenset(config["name_labels"])
         self.propagate = config["propagate"]
         self.known_firsts = frozenset(n.split()[0] for n in book.known_orgs)
+        self._name_forms = functools.lru_cache(maxsize=8192)(self._forms_of)
+        self._trimmed = functools.lru_cache(maxsize=8192)(self._trim_span)
+        self._territory_lead = functools.lru_cache(maxsize=8192)(self._territory_of)
         # Up to five capitalised words at a word start, then a designator. Written to begin
         # with the capital (the word start checked after it), so that re skips to capitals.
         self.designated_name = re.compile(
@@ -120,9 +124,21 @@ class MentionFinder:
     def _trim(self, text: str, m: Mention) -> Mention:
         if m.label not in self.name_labels:
             return m
+        # What trimming does depends only on the span and the character before it (a
+        # possessive's look-behind), so it is worked out once for each such text.
+        before = text[max(0, m.start - 1) : m.start]
+        start, end = self._trimmed(before, text[m.start : m.end], m.label)
+        m.start, m.end = m.start + start, m.start + end
+        return m
+
+    def _trim_span(self, before: str, surface: str, label: str) -> tuple[int, int]:
+        """Where ``surface`` (after ``before``) starts and ends once trimmed, from its start."""
+        m = Mention(len(before), len(before) + len(surface), label, "ner")
+        text = before + surface
         if _SPACE.search(text, m.start, m.end):  # (each pattern of _trim_words needs one)
             self._trim_words(text, m)
-        return self._trim_edges(text, m)
+        self._trim_edges(text, m)
+        return m.start - len(before), m.end - len(before)
 
     def _trim_words(self, text: str, m: Mention) -> None:
         """``m`` without leading "the" and lower-case words, trailing lower-case words, and
@@ -169,10 +185,10 @@ class MentionFinder:
             if m.label in self.name_labels:
                 if tail := self.book.designator_after.match(text, m.end):
                     m.end = tail.end()
-                lead = _LEADING_POSSESSIVE.match(text, m.start, m.end)
-                if lead and self.book.is_territory(lead.group(1)):
-                    result.append(Mention(m.start, m.start + len(lead.group(1)), "GPE", m.method))
-                    m.start = lead.end()
+                lead = self._territory_lead(text[m.start : m.end])
+                if lead:
+                    result.append(Mention(m.start, m.start + lead[0], "GPE", m.method))
+                    m.start += lead[1]
             result.append(m)
         kept: list[Mention] = []
         widest: Mention | None = None  # the kept name reaching furthest so far
@@ -184,6 +200,14 @@ class MentionFinder:
                 if widest is None or m.end > widest.end:
                     widest = m
         return kept
+
+    def _territory_of(self, surface: str) -> tuple[int, int] | None:
+        """A territory's possessive leading ``surface`` ("Norway’s Ministry of Energy"): the
+        length of the territory's name and where the rest starts; None if there is none."""
+        lead = _LEADING_POSSESSIVE.match(surface)
+        if lead and self.book.is_territory(lead.group(1)):
+            return len(lead.group(1)), lead.end()
+        return None
 
     def _is_name(self, text: str, m: Mention) -> bool:
         if m.label not in self.name_labels or m.fixed:
@@ -343,23 +367,34 @@ class MentionFinder:
 
     def _forms(self, surface: str, label: str, lower: _LowerWords) -> set[str]:
         """The forms of a name that propagation looks for (the caller adds all-caps ones)."""
+        forms, company_word = self._name_forms(surface, label)
+        if company_word is not None and company_word[0] not in lower.get():
+            forms = forms | {company_word[1]}
+        return forms
+
+    def _forms_of(self, surface: str, label: str) -> tuple[set[str], tuple[str, str] | None]:
+        """``_forms`` but for a designated company's first word ("Arcturus" for "Arcturus
+        Automation Corp."): that word lower-cased, which must not be written in lower case
+        in the text, and the form it adds; or None."""
         stripped = self.book.strip(surface)
         forms = {surface, stripped}
         words = stripped.split()
         if len(words) > 1 and len(words[-1]) > 2 and words[-1][0].isupper() and label == "PERSON":
             forms.add(words[-1])
+        company_word = None
         if (
             len(words) > 1
             and self.book.is_company_name(surface)
             and len(words[0]) > 3
             and words[0][0].isupper()
-            and words[0].lower() not in lower.get()
             and words[0] not in self.book.stoplist
         ):
             # "Arcturus" for "Arcturus Automation Corp."; only "TESSALY" (a headline) for the
             # undesignated "Tessaly Labs", where "Nordic" of "Nordic Cell Alliance" is no name
-            forms.add(words[0] if self.book.has_designator(surface) else words[0].upper())
-        return {f for f in forms if len(f) > 1 and f[0].isupper()}
+            form = words[0] if self.book.has_designator(surface) else words[0].upper()
+            if len(form) > 1 and form[0].isupper():
+                company_word = (words[0].lower(), form)
+        return {f for f in forms if len(f) > 1 and f[0].isupper()}, company_word
 
 
 def _spelled_before(text: str, end: int, acronym: str) -> tuple[int, int] | None:
@@ -388,10 +423,16 @@ def _spelled_before(text: str, end: int, acronym: str) -> tuple[int, int] | None
 def _split_at_numbers(text: str, m: Mention) -> list[Mention]:
     """The parts of a name between numbers standing alone in it."""
     parts, start = [], m.start
-    for number in _INNER_NUMBER.finditer(text, m.start, m.end):
-        parts.append(Mention(start, number.start(), m.label, m.method))
-        start = number.end()
+    for number_start, number_end in _inner_numbers(text[m.start : m.end]):
+        parts.append(Mention(start, m.start + number_start, m.label, m.method))
+        start = m.start + number_end
     return [*parts, Mention(start, m.end, m.label, m.method)] if parts else [m]
+
+
+@functools.lru_cache(maxsize=8192)
+def _inner_numbers(surface: str) -> tuple[tuple[int, int], ...]:
+    """The spans of the numbers standing alone inside a name (with the blanks around them)."""
+    return tuple(number.span() for number in _INNER_NUMBER.finditer(surface))
 
 
 class _LowerWords:

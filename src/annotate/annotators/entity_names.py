@@ -16,6 +16,7 @@ ACRONYM_SKIPS = frozenset("of and the for & de du der des la le von van in on at
 # CLDR codes of bodies and groupings rather than territories.
 _SUPRANATIONAL = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB"})
 _WORD = re.compile(r"(?<![\w&.])[\w&]+")
+_SPLIT = re.compile(r"[\s\-]+")
 _GOES_ON = re.compile(r"[\w&]|['’]\w\w")
 
 
@@ -32,9 +33,10 @@ def is_acronym(name: str) -> bool:
     return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
 
 
+@functools.lru_cache(maxsize=8192)
 def initials(name: str) -> str:
     """The capitals an acronym of ``name`` would have: "Office of Fair Trading" -> "OFT"."""
-    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in ACRONYM_SKIPS]
+    words = [w for w in _SPLIT.split(name) if w and w.lower() not in ACRONYM_SKIPS]
     return "".join(w[0] for w in words if w[0].isupper()) if len(words) > 1 else ""
 
 
