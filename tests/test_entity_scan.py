@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotate.annotators import entity_datelines
 from annotate.annotators.entities import DEFAULTS, Entities
 from annotate.annotators.entity_evidence import CompanyAnaphors
-from annotate.annotators.entity_mentions import Mention
+from annotate.annotators.entity_mentions import _HEADLINE, Mention
 
 ENTITIES = Entities(DEFAULTS)
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,3 +107,21 @@ def test_before_cues_match_as_before_on_the_corpus(text):
 def test_before_cues_match_as_before(text):
     cues = ENTITIES.cues
     assert cue_matches(cues._before_matches(text)) == cue_matches(cues.before.finditer(text))
+
+
+LINE_WORDS = (
+    "BERLIN (Reuters) - LONDON, March 3 (AP) — 1996-08-22 Norway HEADLINE IN CAPS a of".split()
+)
+line_texts = st.lists(
+    st.tuples(st.sampled_from(LINE_WORDS), st.sampled_from([" ", "\n", "\n\n", ", ", "\t"])),
+    max_size=30,
+).map(lambda parts: "".join(w + s for w, s in parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(line_texts)
+def test_line_patterns_match_as_before(text):
+    for pattern in (entity_datelines._DATELINE, entity_datelines._DATED_LINE, _HEADLINE):
+        assert [m.span() for m in entity_datelines.line_matches(pattern, text)] == [
+            m.span() for m in pattern.finditer(text)
+        ]

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotate.annotators.entity_datelines import datelines
+from annotate.annotators.entity_datelines import datelines, line_matches
 from annotate.annotators.entity_names import (
     ACRONYM_SKIPS,
     POSSESSIVE,
@@ -174,7 +174,7 @@ class MentionFinder:
         designator the model split off joins its name ("Skarvik Offshore" + "ASA"), a
         territory's possessive is split off ("Norway’s Ministry of Energy"), and names inside
         an all-caps headline are left to propagation. No name is left inside another."""
-        headlines = [h.span() for h in _HEADLINE.finditer(text)]
+        headlines = [h.span() for h in line_matches(_HEADLINE, text)]
         result = []
         for m in found:
             if any(s <= m.start and m.end <= e for s, e in headlines):
