@@ -82,7 +82,7 @@ class Entities(Annotator):
             return any(c.kind == "PERSON" for c in self.cues.around(text, m.start, m.end, before))
 
         for number, entity in enumerate(group(text, names, self.book, defined, says_person), 1):
-            if referred.intersection(m.start for m in entity.mentions):
+            if referred and referred.intersection(m.start for m in entity.mentions):
                 entity.evidence.add("ORG", "the-company")
             self._label(text, entity, before)
             canonical = self._canonical(text, entity)
@@ -124,7 +124,7 @@ class Entities(Annotator):
             kinds = {c.kind for c in cues} if cues else set()
             if kinds == {"GPE"} and _POSSESSIVE_AFTER.match(text, m.end):
                 kinds = set()  # "an investment in Marlowe's unit": the company's unit
-            short = key(self.book.strip(text[m.start : m.end])) != full
+            short = self.book.name_key(text[m.start : m.end]) != full
             if source:
                 m.label, m.role = "ORG", "source"
             elif (

@@ -94,6 +94,7 @@ class MentionFinder:
         self._name_forms = functools.lru_cache(maxsize=8192)(self._forms_of)
         self._trimmed = functools.lru_cache(maxsize=8192)(self._trim_span)
         self._territory_lead = functools.lru_cache(maxsize=8192)(self._territory_of)
+        self._name_text = functools.lru_cache(maxsize=8192)(self._is_name_text)
         # Up to five capitalised words at a word start, then a designator. Written to begin
         # with the capital (the word start checked after it), so that re skips to capitals.
         self.designated_name = re.compile(
@@ -212,7 +213,9 @@ class MentionFinder:
     def _is_name(self, text: str, m: Mention) -> bool:
         if m.label not in self.name_labels or m.fixed:
             return True
-        surface = text[m.start : m.end]
+        return self._name_text(text[m.start : m.end])
+
+    def _is_name_text(self, surface: str) -> bool:
         return surface not in self.book.not_names and any(
             c.isupper() or c.isdigit() for c in surface
         )
@@ -319,12 +322,18 @@ class MentionFinder:
     def _split_conjoined(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """A span "Quillon and Orbis" is two names when each part is a name found elsewhere in
         the document (or the start of one), or a known organisation."""
-        names = {key(self.book.strip(text[m.start : m.end])) for m in mentions}
+        names = {self.book.name_key(text[m.start : m.end]) for m in mentions}
         firsts = {n.split()[0] for n in names}
         known, known_firsts = self.book.known_orgs, self.known_firsts
         result = []
         for m in mentions:
-            parts = _CONJOINED.fullmatch(text, m.start, m.end)
+            surface = text[m.start : m.end]
+            # (a cheap test first: the pattern needs an "and" or a "&")
+            parts = (
+                _CONJOINED.fullmatch(text, m.start, m.end)
+                if "and" in surface or "&" in surface
+                else None
+            )
             if (
                 m.label in self.name_labels
                 and parts

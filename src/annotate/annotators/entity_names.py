@@ -110,6 +110,7 @@ class NameBook:
         }
         self.strip = functools.lru_cache(maxsize=8192)(self._strip)
         self.has_designator = functools.lru_cache(maxsize=8192)(self._has_designator)
+        self.name_key = functools.lru_cache(maxsize=8192)(self._name_key)
 
     def _strip(self, name: str) -> str:
         """``name`` without designator, possessive (unless its own: "Sainsbury's"), curly
@@ -120,6 +121,10 @@ class NameBook:
         while (stripped := self.designator_suffix.sub("", name)) != name and stripped:
             name = stripped  # "Hanseol Energy Solutions Co. Ltd"
         return name
+
+    def _name_key(self, name: str) -> str:
+        """The key of ``name`` once stripped: ``key(self.strip(name))``."""
+        return key(self.strip(name))
 
     def _has_designator(self, name: str) -> bool:
         return bool(self.designator_suffix.search(name))
