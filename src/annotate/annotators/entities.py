@@ -110,7 +110,7 @@ class Entities(Annotator):
         own: list[list[Cue]] = []
         for m in entity.mentions:
             if m.method in ("ner", "ner+designator") or m.fixed:
-                evidence.model[m.label] += 1
+                evidence.model[m.label] = evidence.model.get(m.label, 0) + 1
             own.append(self.cues.around(text, m.start, m.end, before))
             for cue in own[-1]:
                 evidence.add(cue.kind, cue.name)

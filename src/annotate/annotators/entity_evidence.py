@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,7 +188,7 @@ def _by_key(
 class Evidence:
     """Everything known about one name: the model's labels and the cues, by kind."""
 
-    model: Counter[str] = field(default_factory=Counter)
+    model: dict[str, int] = field(default_factory=dict)  # label -> times the model gave it
     # Cue name -> times, by kind (plain dicts: a document has thousands of these to make).
     cues: dict[str, dict[str, int]] = field(
         default_factory=lambda: {ORG: {}, PERSON: {}, PLACE: {}, PRODUCT: {}}

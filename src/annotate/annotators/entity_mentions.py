@@ -112,7 +112,7 @@ class MentionFinder:
         ]
         found = self._cleaned(text, [m for m in found if m.end > m.start])
         fixed = self._datelines(text)
-        mentions = [m for m in found if not _overlaps(m, fixed)] + fixed
+        mentions = [m for m in found if not _overlaps(m, fixed)] + fixed if fixed else found
         mentions += self._designated(text, mentions)
         text_words = words(text)
         mentions += self._known(text, mentions, text_words)
@@ -238,9 +238,11 @@ class MentionFinder:
         only part of it ("Solheim" of "Solheim Grid ASA": the part is dropped from ``found``)."""
         found.sort(key=lambda m: (m.start, -m.end))
         starts = [m.start for m in found]
-        taken = _Coverage(len(text), found)
+        taken = None
         extra, dropped = [], set()
         for match in self.designated_name.finditer(text):
+            if taken is None:  # (made at the first match: most texts have none)
+                taken = _Coverage(len(text), found)
             start, end = match.start(1), match.end()
             words = match.group(1).split()
             while words and (
