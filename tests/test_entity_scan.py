@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotate.annotators import entity_datelines
 from annotate.annotators.entities import DEFAULTS, Entities
 from annotate.annotators.entity_evidence import CompanyAnaphors
-from annotate.annotators.entity_mentions import Mention
+from annotate.annotators.entity_mentions import _HEADLINE, Mention
 
 ENTITIES = Entities(DEFAULTS)
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,3 +80,48 @@ def test_names_are_trimmed_as_before(text, label, data):
         finder._trim_words(text, full)
         finder._trim_edges(text, full)
     assert fast.span == full.span
+
+
+CUE_WORDS = (
+    "rival shares in stake analysts at Mr. Mr Dr. chief executive officer of head of the "
+    "unit in near based in city of acquired drug Acme Nordvale Ltd. co-founder spin-off "
+    "Société été İstanbul ’s rivals CEO at"
+).split()
+cue_texts = st.lists(
+    st.tuples(st.sampled_from(CUE_WORDS), st.sampled_from(SEPARATORS)), max_size=30
+).map(lambda parts: "".join(w + s for w, s in parts))
+
+
+def cue_matches(matches) -> list:
+    return [(m.span(), m.lastgroup) for m in matches]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_before_cues_match_as_before_on_the_corpus(text):
+    cues = ENTITIES.cues
+    assert cue_matches(cues._before_matches(text)) == cue_matches(cues.before.finditer(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(cue_texts)
+def test_before_cues_match_as_before(text):
+    cues = ENTITIES.cues
+    assert cue_matches(cues._before_matches(text)) == cue_matches(cues.before.finditer(text))
+
+
+LINE_WORDS = (
+    "BERLIN (Reuters) - LONDON, March 3 (AP) — 1996-08-22 Norway HEADLINE IN CAPS a of".split()
+)
+line_texts = st.lists(
+    st.tuples(st.sampled_from(LINE_WORDS), st.sampled_from([" ", "\n", "\n\n", ", ", "\t"])),
+    max_size=30,
+).map(lambda parts: "".join(w + s for w, s in parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(line_texts)
+def test_line_patterns_match_as_before(text):
+    for pattern in (entity_datelines._DATELINE, entity_datelines._DATED_LINE, _HEADLINE):
+        assert [m.span() for m in entity_datelines.line_matches(pattern, text)] == [
+            m.span() for m in pattern.finditer(text)
+        ]

@@ -9,10 +9,11 @@ label. See docs/layers/entities.md.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from importlib import resources
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -64,6 +65,7 @@ class Entities(Annotator):
         self.cues = ContextCues(config)
         self.company_anaphors = CompanyAnaphors(config["company_anaphors"])
         self.strong_cues = frozenset(config["strong_cues"])
+        self._facts = functools.lru_cache(maxsize=8192)(self._name_facts)
 
     def setup(self, nlp: Language | None) -> None:
         """Load the name lists once per process, before the first document."""
@@ -80,13 +82,16 @@ class Entities(Annotator):
             return any(c.kind == "PERSON" for c in self.cues.around(text, m.start, m.end, before))
 
         for number, entity in enumerate(group(text, names, self.book, defined, says_person), 1):
-            if referred.intersection(m.start for m in entity.mentions):
+            if referred and referred.intersection(m.start for m in entity.mentions):
                 entity.evidence.add("ORG", "the-company")
             self._label(text, entity, before)
             canonical = self._canonical(text, entity)
+            reasons: dict[str, list[str]] = {}  # by label
             for m in entity.mentions:
                 m.canonical, m.entity_id = canonical, f"E{number}"
-                m.evidence = entity.evidence.reasons(m.label)
+                if m.label not in reasons:
+                    reasons[m.label] = entity.evidence.reasons(m.label)
+                m.evidence = list(reasons[m.label])
         for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
             attrs: dict[str, Any] = {}
             if m.label in self.name_labels:
@@ -105,7 +110,7 @@ class Entities(Annotator):
         own: list[list[Cue]] = []
         for m in entity.mentions:
             if m.method in ("ner", "ner+designator") or m.fixed:
-                evidence.model[m.label] += 1
+                evidence.model[m.label] = evidence.model.get(m.label, 0) + 1
             own.append(self.cues.around(text, m.start, m.end, before))
             for cue in own[-1]:
                 evidence.add(cue.kind, cue.name)
@@ -116,10 +121,10 @@ class Entities(Annotator):
         source = key(entity.name) in self.book.agencies or (label == "ORG" and commentator)
         full = key(entity.name)
         for m, cues in zip(entity.mentions, own, strict=True):
-            kinds = {c.kind for c in cues}
+            kinds = {c.kind for c in cues} if cues else set()
             if kinds == {"GPE"} and _POSSESSIVE_AFTER.match(text, m.end):
                 kinds = set()  # "an investment in Marlowe's unit": the company's unit
-            short = key(self.book.strip(text[m.start : m.end])) != full
+            short = self.book.name_key(text[m.start : m.end]) != full
             if source:
                 m.label, m.role = "ORG", "source"
             elif (
@@ -135,27 +140,40 @@ class Entities(Annotator):
     def _decide(self, text: str, entity: Entity) -> str:
         """Add the cues about the name itself to its evidence and decide its label."""
         book, evidence, name = self.book, entity.evidence, entity.name
-        words = name.split()
+        several, known, typed, territory, city, given = self._facts(name)
         if any(book.has_designator(text[m.start : m.end]) for m in entity.mentions):
             evidence.add("ORG", "designator")
-        if key(name) in book.known_orgs:
+        if known:
             evidence.add("ORG", "known")
-        typed = book.typed(name)
         if typed == "ORG":
             evidence.add("ORG", "name-word")
-        territory = book.is_territory(name)
         if territory:
             evidence.add("GPE", "territory")
-        elif book.is_city(name) and set(evidence.model) != {"ORG"}:
+        elif city and set(evidence.model) != {"ORG"}:
             evidence.add("GPE", "city")  # (a club the model always calls ORG stays one)
-        elif len(words) > 1 and book.is_given_name(words[0]) and typed != "ORG":
+        elif several and given and typed != "ORG":
             evidence.add("PERSON", "given-name")
         if typed and typed != "ORG" and not {"designator", "known"} & set(evidence.cues["ORG"]):
             evidence.typed = typed
             return typed
-        majority = evidence.model.most_common(1)[0][0] if evidence.model else "ORG"
-        person = majority == "PERSON" and len(words) > 1
+        # (Counter.most_common(1): the first of the most frequent)
+        majority = max(evidence.model.items(), key=itemgetter(1))[0] if evidence.model else "ORG"
+        person = majority == "PERSON" and several
         return decide(evidence, territory or majority == "NORP" or person, self.strong_cues)
+
+    def _name_facts(self, name: str) -> tuple[bool, bool, str | None, bool, bool, bool]:
+        """What the name book says about a name: whether it has several words, is a known
+        organisation, the label its words give it, whether it is a territory, a city, and
+        whether its first word is a given name."""
+        book, words = self.book, name.split()
+        return (
+            len(words) > 1,
+            key(name) in book.known_orgs,
+            book.typed(name),
+            book.is_territory(name),
+            book.is_city(name),
+            book.is_given_name(words[0]) if len(words) > 1 else False,
+        )
 
     def _canonical(self, text: str, entity: Entity) -> str:
         """The alias table's name, else the longest form's most frequent mixed-case spelling."""
@@ -164,11 +182,12 @@ class Entities(Annotator):
             return aliases[longest]
         if all(m.fixed and m.label == "GPE" for m in entity.mentions):  # a dateline's "BERLIN"
             return entity.name.title() if entity.name.isupper() else entity.name
-        spellings: Counter[str] = Counter()
+        spellings: dict[str, int] = {}
         for m in entity.mentions:
             stripped = self.book.strip(text[m.start : m.end])
             if key(stripped) == longest:
-                spellings[stripped] += 1 if stripped.isupper() and not is_acronym(stripped) else 2
+                weight = 1 if stripped.isupper() and not is_acronym(stripped) else 2
+                spellings[stripped] = spellings.get(stripped, 0) + weight
         best = max(spellings, key=lambda s: (spellings[s], s)) if spellings else entity.name
         return aliases.get(key(best), title_case(best))
 

@@ -27,6 +27,24 @@ _DATED_LINE = re.compile(
 )
 
 
+_NEWLINE = re.compile(r"\n")
+
+
+def line_starts(text: str) -> list[int]:
+    """Where the lines of ``text`` start."""
+    return [0, *(m.end() for m in _NEWLINE.finditer(text))]
+
+
+def line_matches(
+    pattern: re.Pattern[str], text: str, starts: list[int] | None = None
+) -> list[re.Match[str]]:
+    """``pattern.finditer(text)`` for a MULTILINE pattern that begins with ``^`` and never
+    matches a newline: its matches, one at most on each line, tried only at line starts."""
+    match = pattern.match
+    found = [match(text, at) for at in (line_starts(text) if starts is None else starts)]
+    return [m for m in found if m is not None]
+
+
 @dataclass
 class Dateline:
     """A dateline's place(s) and news agency (if any), as character spans."""
@@ -38,8 +56,9 @@ class Dateline:
 def datelines(text: str) -> Iterator[Dateline]:
     """Datelines at line starts: "BERLIN (Reuters) -", "LONDON, March 3 (AP) —", and a
     place with a date alone on a line ("BRUSSELS 1996-08-22"), in text order."""
-    found = [(m, m.span("agency")) for m in _DATELINE.finditer(text)]
-    found += [(m, None) for m in _DATED_LINE.finditer(text)]
+    starts = line_starts(text)
+    found = [(m, m.span("agency")) for m in line_matches(_DATELINE, text, starts)]
+    found += [(m, None) for m in line_matches(_DATED_LINE, text, starts)]
     for match, agency in sorted(found, key=lambda f: f[0].start()):
         places = [match.span("place")]
         detail = match.group("detail")

@@ -8,14 +8,14 @@ place ("X-based", "based in X"). ``decide`` turns a name's model labels and cues
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
-from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotate.annotators.textscan import Places, Scanner
+from annotate.annotators.textscan import Places, Scanner, prefixes
 
 ORG, PERSON, PLACE, PRODUCT = "ORG", "PERSON", "GPE", "PRODUCT"
 KINDS = {"org": ORG, "person": PERSON, "place": PLACE, "product": PRODUCT}
@@ -24,6 +24,8 @@ WINDOW = 50
 # Labels the model gives places and groups: a context cue alone does not turn a known territory
 # or a nationality into a company ("German shares", "Germany said in a statement").
 _PLACE_LIKE = frozenset({"GPE", "LOC", "NORP", "FAC"})
+_WORD = re.compile(r"\w")
+_WORD_START = re.compile(r"(?<!\w)\w")
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+|\n")
 # Cues about the name itself rather than its context: they hold for every mention.
 NAME_CUES = frozenset({"designator", "known", "name-word"})
@@ -58,15 +60,50 @@ class ContextCues:
         self.before = _union(cues["before"], prefix=r"(?<!\w)(?=\w)")
         self.after = _union(cues["after"])
         self.before_scan = Scanner(self.before)  # tried only at the words cues begin with
+        self.before_by_key = _by_key(cues["before"], r"(?<!\w)(?=\w)", self.before_scan.keys)
+        self.before_at_words = bool(self.before_by_key) and all(
+            _WORD.match(k) for k in self.before_by_key
+        )
 
     def ends_of_before_cues(self, text: str) -> dict[int, Cue]:
         """Where in ``text`` a before-cue ends (where a mention after it would start): one scan
         of the text rather than one search for each mention."""
         cues = self.cues["before"]
-        return {
-            m.end(): cues[int(m.lastgroup[1:])]
-            for m in self.before_scan.finditer(text, Places(text))
-        }
+        return {m.end(): cues[int(m.lastgroup[1:])] for m in self._before_matches(text)}
+
+    def _before_matches(self, text: str) -> Iterable[re.Match[str]]:
+        """The matches of ``self.before.finditer(text)``, as ``before_scan`` finds them, but
+        where the text's first characters are ASCII, trying only the cues that can begin with
+        them (``before_by_key``): the first of those to match is the first of all."""
+        by_key = self.before_by_key
+        if by_key is None:
+            return self.before_scan.finditer(text, Places(text))
+        size = len(next(iter(by_key)))
+        if text.isascii() and self.before_at_words:
+            # Every key begins a word, so only word starts are places: those of ``Places``.
+            low = text.lower()
+            starts = [
+                at
+                for at in (m.start() for m in _WORD_START.finditer(text))
+                if low[at : at + size] in by_key
+            ]
+        else:
+            starts = Places(text).starts(self.before_scan.keys)
+        union = self.before.match
+        found = []
+        end = 0
+        for at in starts:
+            if at < end:
+                continue
+            first = text[at : at + size]
+            pattern = by_key.get(first.lower()) if first.isascii() else None
+            m = pattern.match(text, at) if pattern is not None else union(text, at)
+            if m is not None:
+                end = m.end()
+                if end == at:  # an empty match: finditer's own rules apply
+                    return self.before.finditer(text)
+                found.append(m)
+        return found
 
     def around(self, text: str, start: int, end: int, before: dict[int, Cue]) -> list[Cue]:
         """The cues that hold for the mention at ``text[start:end]``; ``before`` is
@@ -113,16 +150,45 @@ def _fill(pattern: str, words: Mapping[str, str]) -> str:
     return pattern
 
 
-def _union(cues: list[tuple[Cue, str]], prefix: str = "") -> re.Pattern[str]:
-    alternatives = "|".join(f"(?P<c{i}>{p})" for i, (_, p) in enumerate(cues))
+def _union(
+    cues: list[tuple[Cue, str]], prefix: str = "", only: Iterable[int] | None = None
+) -> re.Pattern[str]:
+    """One pattern for ``cues`` (or the cues numbered ``only``), each its own group ``c<i>``."""
+    numbers = range(len(cues)) if only is None else only
+    alternatives = "|".join(f"(?P<c{i}>{cues[i][1]})" for i in numbers)
     return re.compile(f"{prefix}(?:{alternatives})")
+
+
+def _by_key(
+    cues: list[tuple[Cue, str]], prefix: str, keys: Mapping[str, frozenset[str]] | None
+) -> dict[str, re.Pattern[str]] | None:
+    """For each of a union's scanner ``keys`` (the first characters of a place where it is
+    tried), the union of only those cues whose matches can begin with them; None where a cue's
+    beginnings are not known (textscan.prefixes)."""
+    if keys is None:
+        return None
+    starts = [prefixes(re.compile(prefix + pattern)) for _, pattern in cues]
+    if any(s is None for s in starts):
+        return None
+    unions: dict[tuple[int, ...], re.Pattern[str]] = {}
+    by_key = {}
+    for key in sorted(k for ks in keys.values() for k in ks):
+        only = tuple(
+            i
+            for i, found in enumerate(starts)
+            if any(key[: len(s)] == s[: len(key)] for s in found)
+        )
+        if only not in unions:
+            unions[only] = _union(cues, prefix, only)
+        by_key[key] = unions[only]
+    return by_key
 
 
 @dataclass
 class Evidence:
     """Everything known about one name: the model's labels and the cues, by kind."""
 
-    model: Counter[str] = field(default_factory=Counter)
+    model: dict[str, int] = field(default_factory=dict)  # label -> times the model gave it
     # Cue name -> times, by kind (plain dicts: a document has thousands of these to make).
     cues: dict[str, dict[str, int]] = field(
         default_factory=lambda: {ORG: {}, PERSON: {}, PLACE: {}, PRODUCT: {}}
@@ -140,6 +206,11 @@ class Evidence:
         kind = label if label in (ORG, PERSON, PRODUCT) else PLACE if label in _PLACE_LIKE else None
         names = sorted(self.cues[kind]) if kind else []
         return names or ["model"]
+
+
+@functools.lru_cache(maxsize=64)
+def _with_name_cues(strong: frozenset[str]) -> frozenset[str]:
+    return strong | NAME_CUES
 
 
 def decide(evidence: Evidence, protected: bool, strong: frozenset[str]) -> str:
@@ -161,7 +232,9 @@ def decide(evidence: Evidence, protected: bool, strong: frozenset[str]) -> str:
         if model
         else ORG
     )
-    strong |= NAME_CUES
+    if not any(evidence.cues.values()):
+        return majority  # no cue: every weight would be 0
+    strong = _with_name_cues(strong)
     weights = {}
     for kind, cues in evidence.cues.items():
         weights[kind] = sum(n * (3 if name in strong else 1) for name, n in cues.items())

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from annotate.annotators.entity_evidence import Evidence
 from annotate.annotators.entity_mentions import Mention
-from annotate.annotators.entity_names import NameBook, initials, is_acronym, key
+from annotate.annotators.entity_names import NameBook, initials, is_acronym
 
 
 @dataclass
@@ -39,7 +39,7 @@ def group(
     mention's own context names a person."""
     by_key: dict[str, list[Mention]] = {}
     for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
-        by_key.setdefault(key(book.strip(text[m.start : m.end])), []).append(m)
+        by_key.setdefault(book.name_key(text[m.start : m.end]), []).append(m)
     names = _Names(
         book, by_key, {k: book.strip(text[ms[0].start : ms[0].end]) for k, ms in by_key.items()}
     )

@@ -9,13 +9,14 @@ found once (its short forms, surname and all-caps form included).
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotate.annotators.entity_datelines import datelines
+from annotate.annotators.entity_datelines import datelines, line_matches
 from annotate.annotators.entity_names import (
     ACRONYM_SKIPS,
     POSSESSIVE,
@@ -90,6 +91,10 @@ class MentionFinder:
         self.name_labels = frozenset(config["name_labels"])
         self.propagate = config["propagate"]
         self.known_firsts = frozenset(n.split()[0] for n in book.known_orgs)
+        self._name_forms = functools.lru_cache(maxsize=8192)(self._forms_of)
+        self._trimmed = functools.lru_cache(maxsize=8192)(self._trim_span)
+        self._territory_lead = functools.lru_cache(maxsize=8192)(self._territory_of)
+        self._name_text = functools.lru_cache(maxsize=8192)(self._is_name_text)
         # Up to five capitalised words at a word start, then a designator. Written to begin
         # with the capital (the word start checked after it), so that re skips to capitals.
         self.designated_name = re.compile(
@@ -107,7 +112,7 @@ class MentionFinder:
         ]
         found = self._cleaned(text, [m for m in found if m.end > m.start])
         fixed = self._datelines(text)
-        mentions = [m for m in found if not _overlaps(m, fixed)] + fixed
+        mentions = [m for m in found if not _overlaps(m, fixed)] + fixed if fixed else found
         mentions += self._designated(text, mentions)
         text_words = words(text)
         mentions += self._known(text, mentions, text_words)
@@ -120,9 +125,21 @@ class MentionFinder:
     def _trim(self, text: str, m: Mention) -> Mention:
         if m.label not in self.name_labels:
             return m
+        # What trimming does depends only on the span and the character before it (a
+        # possessive's look-behind), so it is worked out once for each such text.
+        before = text[max(0, m.start - 1) : m.start]
+        start, end = self._trimmed(before, text[m.start : m.end], m.label)
+        m.start, m.end = m.start + start, m.start + end
+        return m
+
+    def _trim_span(self, before: str, surface: str, label: str) -> tuple[int, int]:
+        """Where ``surface`` (after ``before``) starts and ends once trimmed, from its start."""
+        m = Mention(len(before), len(before) + len(surface), label, "ner")
+        text = before + surface
         if _SPACE.search(text, m.start, m.end):  # (each pattern of _trim_words needs one)
             self._trim_words(text, m)
-        return self._trim_edges(text, m)
+        self._trim_edges(text, m)
+        return m.start - len(before), m.end - len(before)
 
     def _trim_words(self, text: str, m: Mention) -> None:
         """``m`` without leading "the" and lower-case words, trailing lower-case words, and
@@ -158,7 +175,7 @@ class MentionFinder:
         designator the model split off joins its name ("Skarvik Offshore" + "ASA"), a
         territory's possessive is split off ("Norway’s Ministry of Energy"), and names inside
         an all-caps headline are left to propagation. No name is left inside another."""
-        headlines = [h.span() for h in _HEADLINE.finditer(text)]
+        headlines = [h.span() for h in line_matches(_HEADLINE, text)]
         result = []
         for m in found:
             if any(s <= m.start and m.end <= e for s, e in headlines):
@@ -169,10 +186,10 @@ class MentionFinder:
             if m.label in self.name_labels:
                 if tail := self.book.designator_after.match(text, m.end):
                     m.end = tail.end()
-                lead = _LEADING_POSSESSIVE.match(text, m.start, m.end)
-                if lead and self.book.is_territory(lead.group(1)):
-                    result.append(Mention(m.start, m.start + len(lead.group(1)), "GPE", m.method))
-                    m.start = lead.end()
+                lead = self._territory_lead(text[m.start : m.end])
+                if lead:
+                    result.append(Mention(m.start, m.start + lead[0], "GPE", m.method))
+                    m.start += lead[1]
             result.append(m)
         kept: list[Mention] = []
         widest: Mention | None = None  # the kept name reaching furthest so far
@@ -185,10 +202,20 @@ class MentionFinder:
                     widest = m
         return kept
 
+    def _territory_of(self, surface: str) -> tuple[int, int] | None:
+        """A territory's possessive leading ``surface`` ("Norway’s Ministry of Energy"): the
+        length of the territory's name and where the rest starts; None if there is none."""
+        lead = _LEADING_POSSESSIVE.match(surface)
+        if lead and self.book.is_territory(lead.group(1)):
+            return len(lead.group(1)), lead.end()
+        return None
+
     def _is_name(self, text: str, m: Mention) -> bool:
         if m.label not in self.name_labels or m.fixed:
             return True
-        surface = text[m.start : m.end]
+        return self._name_text(text[m.start : m.end])
+
+    def _is_name_text(self, surface: str) -> bool:
         return surface not in self.book.not_names and any(
             c.isupper() or c.isdigit() for c in surface
         )
@@ -211,9 +238,11 @@ class MentionFinder:
         only part of it ("Solheim" of "Solheim Grid ASA": the part is dropped from ``found``)."""
         found.sort(key=lambda m: (m.start, -m.end))
         starts = [m.start for m in found]
-        taken = _Coverage(len(text), found)
+        taken = None
         extra, dropped = [], set()
         for match in self.designated_name.finditer(text):
+            if taken is None:  # (made at the first match: most texts have none)
+                taken = _Coverage(len(text), found)
             start, end = match.start(1), match.end()
             words = match.group(1).split()
             while words and (
@@ -295,12 +324,18 @@ class MentionFinder:
     def _split_conjoined(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """A span "Quillon and Orbis" is two names when each part is a name found elsewhere in
         the document (or the start of one), or a known organisation."""
-        names = {key(self.book.strip(text[m.start : m.end])) for m in mentions}
+        names = {self.book.name_key(text[m.start : m.end]) for m in mentions}
         firsts = {n.split()[0] for n in names}
         known, known_firsts = self.book.known_orgs, self.known_firsts
         result = []
         for m in mentions:
-            parts = _CONJOINED.fullmatch(text, m.start, m.end)
+            surface = text[m.start : m.end]
+            # (a cheap test first: the pattern needs an "and" or a "&")
+            parts = (
+                _CONJOINED.fullmatch(text, m.start, m.end)
+                if "and" in surface or "&" in surface
+                else None
+            )
             if (
                 m.label in self.name_labels
                 and parts
@@ -343,23 +378,34 @@ class MentionFinder:
 
     def _forms(self, surface: str, label: str, lower: _LowerWords) -> set[str]:
         """The forms of a name that propagation looks for (the caller adds all-caps ones)."""
+        forms, company_word = self._name_forms(surface, label)
+        if company_word is not None and company_word[0] not in lower.get():
+            forms = forms | {company_word[1]}
+        return forms
+
+    def _forms_of(self, surface: str, label: str) -> tuple[set[str], tuple[str, str] | None]:
+        """``_forms`` but for a designated company's first word ("Arcturus" for "Arcturus
+        Automation Corp."): that word lower-cased, which must not be written in lower case
+        in the text, and the form it adds; or None."""
         stripped = self.book.strip(surface)
         forms = {surface, stripped}
         words = stripped.split()
         if len(words) > 1 and len(words[-1]) > 2 and words[-1][0].isupper() and label == "PERSON":
             forms.add(words[-1])
+        company_word = None
         if (
             len(words) > 1
             and self.book.is_company_name(surface)
             and len(words[0]) > 3
             and words[0][0].isupper()
-            and words[0].lower() not in lower.get()
             and words[0] not in self.book.stoplist
         ):
             # "Arcturus" for "Arcturus Automation Corp."; only "TESSALY" (a headline) for the
             # undesignated "Tessaly Labs", where "Nordic" of "Nordic Cell Alliance" is no name
-            forms.add(words[0] if self.book.has_designator(surface) else words[0].upper())
-        return {f for f in forms if len(f) > 1 and f[0].isupper()}
+            form = words[0] if self.book.has_designator(surface) else words[0].upper()
+            if len(form) > 1 and form[0].isupper():
+                company_word = (words[0].lower(), form)
+        return {f for f in forms if len(f) > 1 and f[0].isupper()}, company_word
 
 
 def _spelled_before(text: str, end: int, acronym: str) -> tuple[int, int] | None:
@@ -388,10 +434,16 @@ def _spelled_before(text: str, end: int, acronym: str) -> tuple[int, int] | None
 def _split_at_numbers(text: str, m: Mention) -> list[Mention]:
     """The parts of a name between numbers standing alone in it."""
     parts, start = [], m.start
-    for number in _INNER_NUMBER.finditer(text, m.start, m.end):
-        parts.append(Mention(start, number.start(), m.label, m.method))
-        start = number.end()
+    for number_start, number_end in _inner_numbers(text[m.start : m.end]):
+        parts.append(Mention(start, m.start + number_start, m.label, m.method))
+        start = m.start + number_end
     return [*parts, Mention(start, m.end, m.label, m.method)] if parts else [m]
+
+
+@functools.lru_cache(maxsize=8192)
+def _inner_numbers(surface: str) -> tuple[tuple[int, int], ...]:
+    """The spans of the numbers standing alone inside a name (with the blanks around them)."""
+    return tuple(number.span() for number in _INNER_NUMBER.finditer(surface))
 
 
 class _LowerWords:

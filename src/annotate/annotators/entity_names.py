@@ -16,6 +16,7 @@ ACRONYM_SKIPS = frozenset("of and the for & de du der des la le von van in on at
 # CLDR codes of bodies and groupings rather than territories.
 _SUPRANATIONAL = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB"})
 _WORD = re.compile(r"(?<![\w&.])[\w&]+")
+_SPLIT = re.compile(r"[\s\-]+")
 _GOES_ON = re.compile(r"[\w&]|['’]\w\w")
 
 
@@ -32,9 +33,10 @@ def is_acronym(name: str) -> bool:
     return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
 
 
+@functools.lru_cache(maxsize=8192)
 def initials(name: str) -> str:
     """The capitals an acronym of ``name`` would have: "Office of Fair Trading" -> "OFT"."""
-    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in ACRONYM_SKIPS]
+    words = [w for w in _SPLIT.split(name) if w and w.lower() not in ACRONYM_SKIPS]
     return "".join(w[0] for w in words if w[0].isupper()) if len(words) > 1 else ""
 
 
@@ -108,6 +110,7 @@ class NameBook:
         }
         self.strip = functools.lru_cache(maxsize=8192)(self._strip)
         self.has_designator = functools.lru_cache(maxsize=8192)(self._has_designator)
+        self.name_key = functools.lru_cache(maxsize=8192)(self._name_key)
 
     def _strip(self, name: str) -> str:
         """``name`` without designator, possessive (unless its own: "Sainsbury's"), curly
@@ -118,6 +121,10 @@ class NameBook:
         while (stripped := self.designator_suffix.sub("", name)) != name and stripped:
             name = stripped  # "Hanseol Energy Solutions Co. Ltd"
         return name
+
+    def _name_key(self, name: str) -> str:
+        """The key of ``name`` once stripped: ``key(self.strip(name))``."""
+        return key(self.strip(name))
 
     def _has_designator(self, name: str) -> bool:
         return bool(self.designator_suffix.search(name))
