@@ -139,3 +139,12 @@ def test_a_duplicate_id_among_resumed_documents_is_one_error(tmp_path):
     for _ in range(2):
         summary = annotate_paths([str(doc), str(doc)], str(tmp_path / "out"), only=["money"])
         assert summary.failed == 1 and summary.ok + summary.skipped == 1
+
+
+def test_output_files_are_indented_as_json_would(tmp_path):
+    from annotate.io.writers import json_file
+
+    record = build_pipeline(only=["entities", "money"]).annotate(Document("d", TEXT)).to_json()
+    assert json_file(record) == (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode()
+    record["document"]["big"] = 2**70  # over orjson's 64 bits: the standard library writes it
+    assert json.loads(json_file(record))["document"]["big"] == 2**70

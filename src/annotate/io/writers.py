@@ -23,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
+import orjson
+
 from annotate.errors import InputError, OutputError
 from annotate.hookspecs import hookimpl
 from annotate.interrupt import held
@@ -118,8 +120,18 @@ class SeenIds:
 
 
 def json_file(record: dict[str, Any]) -> bytes:
-    """A record as the ``json`` writer's file holds it."""
-    return (dumps(record, indent=2) + "\n").encode("utf-8")
+    """A record as the ``json`` writer's file holds it: indented by two spaces.
+
+    ``orjson`` writes what ``json.dumps(indent=2, ensure_ascii=False)`` writes (but for tiny
+    floats' exponents: 1e-7, not 1e-07), from C: the standard library indents in Python,
+    which cost 7% of a run. A value it refuses (an int
+    over 64 bits, a lone surrogate) goes through ``dumps``, which writes it or says why not.
+    Values that strict JSON cannot hold never get here: the contract refuses NaN and the like.
+    """
+    try:
+        return orjson.dumps(record, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    except (orjson.JSONEncodeError, TypeError):
+        return (dumps(record, indent=2) + "\n").encode("utf-8")
 
 
 def json_line(record: dict[str, Any]) -> bytes:
