@@ -178,6 +178,8 @@ def run_batch(
                         _discard(result)  # what of it was not moved into place
                         raise
             executor.close()
+            if isinstance(writer, ResumableWriter):
+                writer.cleanup()  # what workers lost with the pool had staged
             writer.close()
     except BaseException as error:
         if dispatch is not None:
