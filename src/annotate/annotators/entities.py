@@ -65,7 +65,7 @@ class Entities(Annotator):
         self.cues = ContextCues(config)
         self.company_anaphors = CompanyAnaphors(config["company_anaphors"])
         self.strong_cues = frozenset(config["strong_cues"])
-        self._facts = functools.lru_cache(maxsize=8192)(self._name_facts)
+        self._facts = functools.lru_cache(maxsize=2048)(self._name_facts)
 
     def setup(self, nlp: Language | None) -> None:
         """Load the name lists once per process, before the first document."""

@@ -91,10 +91,10 @@ class MentionFinder:
         self.name_labels = frozenset(config["name_labels"])
         self.propagate = config["propagate"]
         self.known_firsts = frozenset(n.split()[0] for n in book.known_orgs)
-        self._name_forms = functools.lru_cache(maxsize=8192)(self._forms_of)
-        self._trimmed = functools.lru_cache(maxsize=8192)(self._trim_span)
-        self._territory_lead = functools.lru_cache(maxsize=8192)(self._territory_of)
-        self._name_text = functools.lru_cache(maxsize=8192)(self._is_name_text)
+        self._name_forms = functools.lru_cache(maxsize=2048)(self._forms_of)
+        self._trimmed = functools.lru_cache(maxsize=2048)(self._trim_span)
+        self._territory_lead = functools.lru_cache(maxsize=2048)(self._territory_of)
+        self._name_text = functools.lru_cache(maxsize=2048)(self._is_name_text)
         # Up to five capitalised words at a word start, then a designator. Written to begin
         # with the capital (the word start checked after it), so that re skips to capitals.
         self.designated_name = re.compile(
@@ -440,7 +440,7 @@ def _split_at_numbers(text: str, m: Mention) -> list[Mention]:
     return [*parts, Mention(start, m.end, m.label, m.method)] if parts else [m]
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=2048)
 def _inner_numbers(surface: str) -> tuple[tuple[int, int], ...]:
     """The spans of the numbers standing alone inside a name (with the blanks around them)."""
     return tuple(number.span() for number in _INNER_NUMBER.finditer(surface))

@@ -20,7 +20,7 @@ _SPLIT = re.compile(r"[\s\-]+")
 _GOES_ON = re.compile(r"[\w&]|['’]\w\w")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=4096)
 def key(name: str) -> str:
     """How two spellings of one name compare: case-folded, quotes unified, spaces collapsed.
     (Cached: the layer asks for the keys of the same few names many times per document.)"""
@@ -33,7 +33,7 @@ def is_acronym(name: str) -> bool:
     return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=2048)
 def initials(name: str) -> str:
     """The capitals an acronym of ``name`` would have: "Office of Fair Trading" -> "OFT"."""
     words = [w for w in _SPLIT.split(name) if w and w.lower() not in ACRONYM_SKIPS]
@@ -108,9 +108,9 @@ class NameBook:
         self.first_words = {
             w: label for label, ws in config["name_first_words"].items() for w in ws
         }
-        self.strip = functools.lru_cache(maxsize=8192)(self._strip)
-        self.has_designator = functools.lru_cache(maxsize=8192)(self._has_designator)
-        self.name_key = functools.lru_cache(maxsize=8192)(self._name_key)
+        self.strip = functools.lru_cache(maxsize=2048)(self._strip)
+        self.has_designator = functools.lru_cache(maxsize=2048)(self._has_designator)
+        self.name_key = functools.lru_cache(maxsize=2048)(self._name_key)
 
     def _strip(self, name: str) -> str:
         """``name`` without designator, possessive (unless its own: "Sainsbury's"), curly
