@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotate.annotators.textscan import Places, Scanner, prefixes
+from annotate.annotators.textscan import Places, Scanner, matches_at, prefixes
 
 ORG, PERSON, PLACE, PRODUCT = "ORG", "PERSON", "GPE", "PRODUCT"
 KINDS = {"org": ORG, "person": PERSON, "place": PLACE, "product": PRODUCT}
@@ -90,20 +90,13 @@ class ContextCues:
         else:
             starts = Places(text).starts(self.before_scan.keys)
         union = self.before.match
-        found = []
-        end = 0
-        for at in starts:
-            if at < end:
-                continue
+
+        def match_at(at: int) -> re.Match[str] | None:
             first = text[at : at + size]
             pattern = by_key.get(first.lower()) if first.isascii() else None
-            m = pattern.match(text, at) if pattern is not None else union(text, at)
-            if m is not None:
-                end = m.end()
-                if end == at:  # an empty match: finditer's own rules apply
-                    return self.before.finditer(text)
-                found.append(m)
-        return found
+            return pattern.match(text, at) if pattern is not None else union(text, at)
+
+        return matches_at(starts, match_at, lambda: self.before.finditer(text))
 
     def around(self, text: str, start: int, end: int, before: dict[int, Cue]) -> list[Cue]:
         """The cues that hold for the mention at ``text[start:end]``; ``before`` is

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import chain
 
 try:  # the parser behind re.compile; private, so anything unexpected means "scan everything"
@@ -274,15 +274,30 @@ class Scanner:
         if self.keys is None or places is None:
             return self.pattern.finditer(text)
         match = self.pattern.match
-        found = []
-        end = 0
-        for at in places.starts(self.keys):
-            if at < end:
-                continue
-            m = match(text, at)
-            if m is not None:
-                end = m.end()
-                if end == at:  # an empty match: finditer's own rules apply
-                    return self.pattern.finditer(text)
-                found.append(m)
-        return found
+        return matches_at(
+            places.starts(self.keys),
+            lambda at: match(text, at),
+            lambda: self.pattern.finditer(text),
+        )
+
+
+def matches_at(
+    starts: Iterable[int],
+    match_at: Callable[[int], re.Match[str] | None],
+    whole: Callable[[], Iterable[re.Match[str]]],
+) -> Iterable[re.Match[str]]:
+    """What ``finditer`` finds, from trying ``match_at`` only at ``starts`` (in order, where
+    any match must begin): the matches that do not overlap an earlier one. An empty match
+    falls back to ``whole()``, the full scan, whose own rules apply to it."""
+    found = []
+    end = 0
+    for at in starts:
+        if at < end:
+            continue
+        m = match_at(at)
+        if m is not None:
+            end = m.end()
+            if end == at:
+                return whole()
+            found.append(m)
+    return found
