@@ -193,12 +193,9 @@ class Worker:
             item = checked(item, limit)
             if isinstance(item, InputError):
                 order.append(Outcome("", item.source, None, str(item)))
-            elif output is not None and output.resume and self._already_written(item, output):
-                provenance = {"input": input_hash(item), "pipeline": pipeline.fingerprint}
+            elif (done := self._written_before(item, output)) is not None:
                 order.append(
-                    Outcome(
-                        item.id, str(item.meta.get("source", item.id)), None, resumed=provenance
-                    )
+                    Outcome(item.id, str(item.meta.get("source", item.id)), None, None, done)
                 )
             else:
                 order.append(item)
@@ -209,12 +206,16 @@ class Worker:
             _stage(chunk, output)
         return chunk
 
-    def _already_written(self, doc: Document, output: Output) -> bool:
-        """Whether the output already holds ``doc`` from the same input and pipeline."""
+    def _written_before(self, doc: Document, output: Output | None) -> dict[str, str] | None:
+        """The provenance of ``doc`` if resuming and the output already holds it, made from
+        the same input by the same pipeline; else None."""
+        if output is None or not output.resume:
+            return None
         earlier = output.earlier(output.folder, doc.id) or {}
-        return earlier.get("pipeline") == self.pipeline.fingerprint and earlier.get(
-            "input"
-        ) == input_hash(doc)
+        if earlier.get("pipeline") != self.pipeline.fingerprint:
+            return None
+        provenance = {"input": input_hash(doc), "pipeline": self.pipeline.fingerprint}
+        return provenance if earlier.get("input") == provenance["input"] else None
 
     def _one(self, doc: Document) -> Outcome:
         source = str(doc.meta.get("source", doc.id))
