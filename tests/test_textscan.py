@@ -8,7 +8,7 @@ import re
 import pytest
 
 from annotate.annotators.dates import DEFAULTS, Dates
-from annotate.annotators.textscan import Places, Scanner, prefixes
+from annotate.annotators.textscan import Places, Scanner, ScanSet, prefixes
 
 TRICKY = [
     "On Monday, March 3rd 2025 at 10:30am (CET) the board met; the past two weeks were busy.",
@@ -46,6 +46,15 @@ def test_same_matches_as_finditer(scanners: list[Scanner]) -> None:
         for scanner in scanners:
             expected = [(m.span(), m.groups()) for m in scanner.pattern.finditer(text)]
             assert [(m.span(), m.groups()) for m in scanner.finditer(text, places)] == expected
+
+
+def test_scan_set_finds_what_each_scanner_finds(scanners: list[Scanner]) -> None:
+    mixed = [*scanners, Scanner(re.compile(r"\s+x")), Scanner(re.compile(r"(?i:\bzz|\bq)"))]
+    scans = ScanSet(mixed)
+    for text in [*_texts(), "zz q", "Zz\nQ x"]:
+        for scanner, matches in zip(mixed, scans.finditers(text), strict=True):
+            expected = [(m.span(), m.groups()) for m in scanner.pattern.finditer(text)]
+            assert [(m.span(), m.groups()) for m in matches] == expected
 
 
 @pytest.mark.parametrize(

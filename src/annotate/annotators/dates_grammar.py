@@ -14,7 +14,7 @@ from typing import Any
 from annotate.annotators.dates_join import Found, Match, combined, modified, ranges, with_times
 from annotate.annotators.dates_meanings import Meanings
 from annotate.annotators.textnum import CARDINAL, ORDINAL, ORDINALS, alternation, norm
-from annotate.annotators.textscan import Places, Scanner
+from annotate.annotators.textscan import Scanner, ScanSet
 from annotate.annotators.timex import Expr, Holiday, holiday_names
 
 # A rule: its pattern, what a match means, and a trigger the text must contain (or None).
@@ -85,6 +85,7 @@ class Grammar(Meanings):
             for kind, words in self.mods.items()
         }
         self.rules = self._rules()
+        self.scans = ScanSet([scanner for scanner, _, _ in self.rules])
 
     # ---- the patterns -----------------------------------------------------------------------
 
@@ -368,9 +369,8 @@ class Grammar(Meanings):
         """The temporal expressions in ``text``, in order, not overlapping."""
         candidates = []
         present: dict[re.Pattern[str], bool] = {}
-        places = Places(text)
-        for priority, (scanner, handler, trigger) in enumerate(self.rules):
-            matches = scanner.finditer(text, places)
+        rules = zip(self.rules, self.scans.finditers(text), strict=True)
+        for priority, ((_, handler, trigger), matches) in enumerate(rules):
             if trigger is not None and matches:
                 # The trigger is searched only once a rule matches: most rules match nothing.
                 if trigger not in present:

@@ -16,9 +16,10 @@ character) scans as before, and so does a text whose scan meets an empty match.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain
 
 try:  # the parser behind re.compile; private, so anything unexpected means "scan everything"
@@ -185,6 +186,7 @@ def _word_edge(name: str, av) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def prefixes(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """The strings (lower-cased, all of one length up to ``KEY``) that every match of
     ``pattern`` begins with at a word start or a punctuation mark; None if not known."""
@@ -279,6 +281,51 @@ class Scanner:
             lambda at: match(text, at),
             lambda: self.pattern.finditer(text),
         )
+
+
+class ScanSet:
+    """Scanners over one text, with where each may start found in one pass over its places:
+    each place's first characters are looked up once, in a table of every scanner's keys."""
+
+    def __init__(self, scanners: Sequence[Scanner]) -> None:
+        self.scanners = list(scanners)
+        table: dict[str, list[int]] = {}
+        for i, scanner in enumerate(self.scanners):
+            for keys in (scanner.keys or {}).values():
+                for key in keys:
+                    table.setdefault(key, []).append(i)
+        self.table = {key: tuple(found) for key, found in table.items()}
+        self.sizes = sorted({len(key) for key in table})
+
+    def finditers(self, text: str) -> list[Iterable[re.Match[str]]]:
+        """``scanner.finditer(text)`` for each scanner, in order (matches found lazily)."""
+        places = Places(text)
+        lists: list[list[list[int]]] = [[] for _ in self.scanners]
+        table, sizes = self.table, self.sizes
+        for key, at in places.by_key.items():
+            for size in sizes:
+                if size > len(key):
+                    break
+                for i in table.get(key[:size], ()):
+                    lists[i].append(at)
+        return [
+            scanner.pattern.finditer(text)
+            if scanner.keys is None
+            else _at_places(scanner.pattern, text, found, places.wild)
+            for scanner, found in zip(self.scanners, lists, strict=True)
+        ]
+
+
+def _at_places(
+    pattern: re.Pattern[str], text: str, found: list[list[int]], wild: list[int]
+) -> Iterable[re.Match[str]]:
+    if wild:
+        found = [*found, wild]
+    if not found:
+        return ()
+    starts = found[0] if len(found) == 1 else sorted(chain.from_iterable(found))
+    match = pattern.match
+    return matches_at(starts, lambda at: match(text, at), lambda: pattern.finditer(text))
 
 
 def matches_at(
