@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from annotate.api import load_registry
 from annotate.config import load_config
+from annotate.io import partitions
 from annotate.io.partitions import Slice, plan, reachable, read_slices
 from annotate.io.sources import list_inputs, read_paths, reader_table
 
@@ -46,8 +47,12 @@ LINE = st.one_of(
     ending=st.sampled_from(["\n", "\r\n", "\r"]),
     bom=st.booleans(),
     per_partition=st.integers(1, 7),
+    block=st.sampled_from([1, 2, 5, partitions.BLOCK]),
 )
-def test_line_ranges_read_as_the_whole_file(tmp_path_factory, lines, ending, bom, per_partition):
+def test_line_ranges_read_as_the_whole_file(
+    tmp_path_factory, monkeypatch, lines, ending, bom, per_partition, block
+):
+    monkeypatch.setattr(partitions, "BLOCK", block)  # the planner reads the file in blocks
     folder = tmp_path_factory.mktemp("in")
     text = ("\ufeff" if bom else "") + ending.join(lines) + ending
     (folder / "docs.jsonl").write_bytes(text.encode("utf-8", "surrogatepass"))

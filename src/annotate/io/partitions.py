@@ -1,14 +1,15 @@
 """Partitions of the input that a worker reads itself: whole files, or line ranges of a JSON
 Lines file.
 
-The main process plans them from the listed inputs (it reads each JSON Lines file once, to
-check it is text and to cut it between lines); a worker reads its :class:`Slice` s with the
-same readers, so it yields the same documents and errors, with the same line numbers, as
-reading the whole file would.
+The main process plans them from the listed inputs: it reads each JSON Lines file once, in
+blocks, to check it is text and to cut it between lines, and keeps only the offsets. A worker
+reads its :class:`Slice` s with the same readers, so it yields the same documents and errors,
+with the same line numbers, as reading the whole file would.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 from collections.abc import Iterable, Iterator, Mapping
@@ -16,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotate.errors import InputError
-from annotate.io.decode import BOM, decode
+from annotate.io.decode import BOM
 from annotate.io.readers import JsonlReader, Reader
 from annotate.io.sources import display_path, read_file
 from annotate.model import Document
+
+BLOCK = 1 << 20  # bytes read at a time while planning a JSON Lines file
 
 
 @dataclass(frozen=True)
@@ -75,27 +78,65 @@ def _slices(path: Path, reader: Reader | None, lines: int) -> Iterator[tuple[Sli
         yield Slice(*whole, info.st_size), 1
         return
     try:
-        data = path.read_bytes()
-        decode(display_path(path), data)
-    except (OSError, InputError):
+        cuts = _line_cuts(path, lines)
+    except OSError:
+        cuts = None
+    if cuts is None:
         yield Slice(*whole, info.st_size), 1
         return
-    start, line = 0, 1
-    while start < len(data):
-        end = _after_lines(data, start, lines)
-        piece = data[start:end]
-        yield Slice(*whole, len(data), start, end, line), max(1, piece.count(b"\n"))
-        line += piece.count(b"\n") + piece.count(b"\r") - piece.count(b"\r\n")
-        start = end
+    size, pieces = cuts
+    for start, end, line, count in pieces:
+        yield Slice(*whole, size, start, end, line), count
 
 
-def _after_lines(data: bytes, start: int, lines: int) -> int:
-    """The offset just after the ``lines``-th b"\\n" from ``start`` (or the end)."""
+def _line_cuts(path: Path, lines: int) -> tuple[int, list[tuple[int, int, int, int]]] | None:
+    """The file's size and its pieces of ``lines`` lines each, as (start, end, first line,
+    documents), read in blocks; None if it is not text (a NUL byte, not UTF-8, or blank):
+    a worker then reads it whole, which says what is wrong."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    pieces: list[tuple[int, int, int, int]] = []
+    pending = b""  # the bytes after the last cut
+    start, line, blank = 0, 1, True
+    with path.open("rb") as handle:
+        while block := handle.read(BLOCK):
+            try:
+                text = decoder.decode(block)
+            except UnicodeDecodeError:
+                return None
+            if b"\x00" in block:
+                return None
+            blank = blank and not (text.removeprefix(BOM) if start == 0 else text).strip()
+            pending += block
+            cut = 0
+            while (end := _lines_end(pending, cut, lines)) is not None:
+                line = _cut(pieces, pending[cut:end], start, line)
+                start += end - cut
+                cut = end
+            pending = pending[cut:]
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    if blank:
+        return None
+    if pending:
+        _cut(pieces, pending, start, line)
+    return start + len(pending), pieces
+
+
+def _cut(pieces: list[tuple[int, int, int, int]], piece: bytes, start: int, line: int) -> int:
+    """Add ``piece`` (from byte ``start``, line ``line``) to ``pieces``; the next line."""
+    pieces.append((start, start + len(piece), line, max(1, piece.count(b"\n"))))
+    return line + piece.count(b"\n") + piece.count(b"\r") - piece.count(b"\r\n")
+
+
+def _lines_end(data: bytes, start: int, lines: int) -> int | None:
+    """The offset just after the ``lines``-th b"\\n" from ``start``; None if fewer."""
     position = start
     for _ in range(lines):
         found = data.find(b"\n", position)
         if found < 0:
-            return len(data)
+            return None
         position = found + 1
     return position
 
