@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from annotate.cli.run import annotate_paths
-from test_batch import PLUGIN, outputs, write_docs
+from test_batch import PLUGIN, calls, outputs, write_docs
 
 distributed = pytest.importorskip("distributed")
 
@@ -38,6 +38,27 @@ def test_dask_output_is_the_local_output(tmp_path, threads_cluster):
     assert remote.workers == 2
     assert remote.ok == local.ok == 70
     assert outputs(tmp_path / "dask") == outputs(tmp_path / "local")
+
+
+def test_fail_fast_stops_at_once_without_retrying(tmp_path, threads_cluster, monkeypatch):
+    from annotate.pipeline import AnnotatorFailed
+
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "scale_test_plugin.py").write_text(PLUGIN)
+    monkeypatch.setenv("SCALE_TEST_LOG", str(tmp_path / "log"))
+    docs = write_docs(tmp_path / "in", 3, {2: "RAISE"})
+    with pytest.raises(AnnotatorFailed):
+        annotate_paths(
+            [str(docs)],
+            str(tmp_path / "out"),
+            scheduler=threads_cluster.scheduler_address,
+            plugin_dirs=[folder],
+            only=["upper", "trouble"],
+            fail_fast=True,
+            use_cache=False,
+        )
+    assert calls(tmp_path / "log") == {"upper": 3}  # one partition, run once
 
 
 def test_a_worker_dying_mid_run_loses_no_document(tmp_path, monkeypatch):

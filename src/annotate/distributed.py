@@ -12,8 +12,9 @@ worker that cannot write to OUT sends the records back to be written.
 Each worker process builds the pipeline once (a module-level cache keyed by the pipeline
 spec) and keeps it for every later task. A worker that dies mid-task loses nothing: the
 scheduler runs the task again elsewhere (up to ``distributed.scheduler.allowed-failures``
-times, then the partition is redone document by document so only the culprit fails); a task
-raising is retried twice.
+times, then the partition is redone document by document so only the culprit fails). A task
+that raises is not retried: what raises there (--fail-fast, a worker's pipeline that differs
+from the client's) would raise again.
 
 Workers need annotate, its plugins and the spaCy model installed, and read ``--config`` and
 ``--plugins-dir`` paths from their own file system. Start them with ``--nthreads 1``: one
@@ -132,10 +133,10 @@ class DaskExecutor:
         ]
 
     def submit(self, docs: list[Document]) -> Any:
-        return self.client.submit(annotate_partition, self.args, docs, pure=False, retries=2)
+        return self.client.submit(annotate_partition, self.args, docs, pure=False)
 
     def submit_slices(self, slices: list[Slice], output: Output | None) -> Any:
-        return self.client.submit(annotate_slices, self.args, slices, output, pure=False, retries=2)
+        return self.client.submit(annotate_slices, self.args, slices, output, pure=False)
 
     def restart(self) -> None:
         """Nothing to restart: the scheduler replaces lost workers' tasks itself."""
