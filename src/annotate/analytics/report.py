@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from annotate.analytics.queries import LABEL_SQL, plain, run_named, run_sql
+from annotate.analytics.queries import plain, run_named, run_sql
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 COLLABORATION, COMPETITION, NEUTRAL = "#2c7fb8", "#d95f0e", "#9e9e9e"
@@ -65,19 +65,11 @@ def corpus_data(con: Any, top_orgs: int = 20, top_pairs: int = 30, timelines: in
     orgs = _records(run_named(con, "orgs", top=top_orgs))
     pairs = _records(run_named(con, "pairs", top=top_pairs))
     money = _records(run_named(con, "money", top=top_orgs))
-    label = LABEL_SQL.format(col="sum(collaboration)", comp="sum(competition)")
     timeline = {}
     for pair in pairs[:timelines]:
-        rows = run_sql(
-            con,
-            f"""SELECT month, count(*) AS documents, sum(evidence) AS evidence,
-                       round(sum(collaboration), 3) AS collaboration,
-                       round(sum(competition), 3) AS competition, {label} AS label
-                FROM stance_pairs WHERE org_a = $a AND org_b = $b AND month IS NOT NULL
-                GROUP BY month ORDER BY month""",
-            {"a": pair["org_a"], "b": pair["org_b"]},
-        )
-        timeline[(pair["org_a"], pair["org_b"])] = _records(rows)
+        key = (pair["org_a"], pair["org_b"])
+        months = _records(run_named(con, "timeline", key))
+        timeline[key] = [m for m in months if m["month"] is not None]  # undated: no point
     return {
         "overview": _records(overview)[0],
         "orgs": orgs,
