@@ -142,7 +142,9 @@ class Pipeline:
         ):
             doc.spacy = parsed
             if store is not None:
-                store.keep_parse(parse_key(doc.text, self.model_identity), to_bytes(parsed))
+                store.keep_parse(
+                    parse_key(doc.text, self.model_identity), to_bytes(parsed, doc.text)
+                )
 
     def annotate(
         self, doc: Document, store: StepStore | None = None, deadline: Deadline | None = None
@@ -221,7 +223,7 @@ class Pipeline:
             return
         doc.spacy = next(parse(self.nlp, [doc.text], 1))
         if store is not None:
-            store.keep_parse(key, to_bytes(doc.spacy))
+            store.keep_parse(key, to_bytes(doc.spacy, doc.text))
 
     def _run(
         self, step: Step, doc: Document, deadline: Deadline | None
