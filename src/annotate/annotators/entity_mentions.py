@@ -90,7 +90,8 @@ class MentionFinder:
         self.labels = frozenset(config["labels"])
         self.name_labels = frozenset(config["name_labels"])
         self.propagate = config["propagate"]
-        self.known_firsts = frozenset(n.split()[0] for n in book.known_orgs)
+        # Known organisations and their first words: parts of "Quillon and Orbis" that are names.
+        self.known_parts = book.known_orgs | {n.split()[0] for n in book.known_orgs}
         self._name_forms = functools.lru_cache(maxsize=2048)(self._forms_of)
         self._trimmed = functools.lru_cache(maxsize=2048)(self._trim_span)
         self._territory_lead = functools.lru_cache(maxsize=2048)(self._territory_of)
@@ -178,7 +179,7 @@ class MentionFinder:
         headlines = [h.span() for h in line_matches(_HEADLINE, text)]
         result = []
         for m in found:
-            if any(s <= m.start and m.end <= e for s, e in headlines):
+            if headlines and any(s <= m.start and m.end <= e for s, e in headlines):
                 continue
             if m.label in self.name_labels and m.label not in _NUMBERED:
                 *parts, m = _split_at_numbers(text, m)
@@ -324,9 +325,7 @@ class MentionFinder:
     def _split_conjoined(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """A span "Quillon and Orbis" is two names when each part is a name found elsewhere in
         the document (or the start of one), or a known organisation."""
-        names = {self.book.name_key(text[m.start : m.end]) for m in mentions}
-        firsts = {n.split()[0] for n in names}
-        known, known_firsts = self.book.known_orgs, self.known_firsts
+        names: set[str] = set()  # the keys a part may have, made when first needed
         result = []
         for m in mentions:
             surface = text[m.start : m.end]
@@ -336,17 +335,14 @@ class MentionFinder:
                 if "and" in surface or "&" in surface
                 else None
             )
-            if (
-                m.label in self.name_labels
-                and parts
-                and all(
-                    (k := key(p)) in names or k in known or k in firsts or k in known_firsts
-                    for p in parts.groups()
-                )
-            ):
-                result += [Mention(*parts.span(i), m.label, m.method) for i in (1, 2)]
-            else:
-                result.append(m)
+            if m.label in self.name_labels and parts:
+                if not names:
+                    found = {self.book.name_key(text[o.start : o.end]) for o in mentions}
+                    names = found | {n.split()[0] for n in found} | self.known_parts
+                if all(key(p) in names for p in parts.groups()):
+                    result += [Mention(*parts.span(i), m.label, m.method) for i in (1, 2)]
+                    continue
+            result.append(m)
         return result
 
     def _propagated(
@@ -379,7 +375,7 @@ class MentionFinder:
     def _forms(self, surface: str, label: str, lower: _LowerWords) -> set[str]:
         """The forms of a name that propagation looks for (the caller adds all-caps ones)."""
         forms, company_word = self._name_forms(surface, label)
-        if company_word is not None and company_word[0] not in lower.get():
+        if company_word is not None and company_word[0] not in lower:
             forms = forms | {company_word[1]}
         return forms
 
@@ -447,16 +443,19 @@ def _inner_numbers(surface: str) -> tuple[tuple[int, int], ...]:
 
 
 class _LowerWords:
-    """The words of a text that start in lower case, found when first asked for."""
+    """The words of a text that start in lower case, found when first asked about a word
+    that the text contains at all."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.found: set[str] | None = None
 
-    def get(self) -> set[str]:
+    def __contains__(self, word: str) -> bool:
+        if word not in self.text:
+            return False
         if self.found is None:
             self.found = set(_LOWER_WORD.findall(self.text))
-        return self.found
+        return word in self.found
 
 
 def _overlaps(m: Mention, others: list[Mention]) -> bool:
