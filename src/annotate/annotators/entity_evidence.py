@@ -236,7 +236,9 @@ def decide(evidence: Evidence, protected: bool, strong: frozenset[str]) -> str:
     strong = _with_name_cues(strong)
     weights = {}
     for kind, cues in evidence.cues.items():
-        weights[kind] = sum(n * (3 if name in strong else 1) for name, n in cues.items())
+        weights[kind] = (
+            sum(n * (3 if name in strong else 1) for name, n in cues.items()) if cues else 0
+        )
     if protected and not (strong & set(evidence.cues[ORG])):
         weights[ORG] = 0
     if not any(weights.values()):
