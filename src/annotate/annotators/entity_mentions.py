@@ -97,9 +97,10 @@ class MentionFinder:
         self._territory_lead = functools.lru_cache(maxsize=2048)(self._territory_of)
         self._name_text = functools.lru_cache(maxsize=2048)(self._is_name_text)
         # Up to five capitalised words at a word start, then a designator. Written to begin
-        # with the capital (the word start checked after it), so that re skips to capitals.
+        # with the capital (the word start checked after it), so that re skips to capitals;
+        # possessive repeats, as giving back a word's characters or blanks never helps.
         self.designated_name = re.compile(
-            rf"([A-Z](?<!\w[A-Z])(?:[\w&.'’-]*[^\S\n]+[A-Z]){{0,4}}?[\w&.'’-]*),?[^\S\n]+"
+            rf"([A-Z](?<!\w[A-Z])(?:[\w&.'’-]*+[^\S\n]++[A-Z]){{0,4}}?[\w&.'’-]*+),?[^\S\n]++"
             rf"(?:{book.alternation})(?![\w-])"
         )
 
@@ -107,9 +108,9 @@ class MentionFinder:
         """The mentions in ``text`` given spaCy's ``ents``, and the acronyms defined in it
         (acronym key -> name key)."""
         found = [
-            self._trim(text, Mention(e.start_char, e.end_char, e.label_, "ner"))
+            self._trim(text, Mention(e.start_char, e.end_char, label, "ner"))
             for e in ents
-            if e.label_ in self.labels
+            if (label := e.label_) in self.labels
         ]
         found = self._cleaned(text, [m for m in found if m.end > m.start])
         fixed = self._datelines(text)
@@ -466,12 +467,12 @@ class _Coverage:
     """Characters already inside a mention, for overlap checks in time linear in the span."""
 
     def __init__(self, size: int, mentions: Iterable[Mention]) -> None:
-        self.mask = bytearray(size)
+        self.mask = mask = bytearray(size)
         for m in mentions:
-            self.add(m.start, m.end)
+            mask[m.start : m.end] = b"\x01" * (m.end - m.start)
 
     def overlaps(self, start: int, end: int) -> bool:
-        return any(self.mask[start:end])
+        return self.mask.find(1, start, end) != -1
 
     def add(self, start: int, end: int) -> None:
         self.mask[start:end] = b"\x01" * (end - start)
