@@ -87,8 +87,9 @@ class Entities(Annotator):
             self._label(text, entity, before)
             canonical = self._canonical(text, entity)
             reasons: dict[str, list[str]] = {}  # by label
+            entity_id = f"E{number}"
             for m in entity.mentions:
-                m.canonical, m.entity_id = canonical, f"E{number}"
+                m.canonical, m.entity_id = canonical, entity_id
                 if m.label not in reasons:
                     reasons[m.label] = entity.evidence.reasons(m.label)
                 m.evidence = list(reasons[m.label])
@@ -117,21 +118,21 @@ class Entities(Annotator):
         if any(m.fixed for m in entity.mentions):
             return
         label = self._decide(text, entity)
-        commentator = all(any(c.name == "commentator" for c in cues) for cues in own)
-        source = key(entity.name) in self.book.agencies or (label == "ORG" and commentator)
         full = key(entity.name)
+        source = full in self.book.agencies or (
+            label == "ORG" and all(any(c.name == "commentator" for c in cues) for cues in own)
+        )
         for m, cues in zip(entity.mentions, own, strict=True):
             kinds = {c.kind for c in cues} if cues else set()
             if kinds == {"GPE"} and _POSSESSIVE_AFTER.match(text, m.end):
                 kinds = set()  # "an investment in Marlowe's unit": the company's unit
-            short = self.book.name_key(text[m.start : m.end]) != full
             if source:
                 m.label, m.role = "ORG", "source"
             elif (
-                short
-                and len(kinds) == 1
+                len(kinds) == 1
                 and label not in kinds
                 and ("PERSON" in kinds or label == "ORG")
+                and self.book.name_key(text[m.start : m.end]) != full  # a short form
             ):
                 m.label = next(iter(kinds))
             else:
@@ -141,7 +142,7 @@ class Entities(Annotator):
         """Add the cues about the name itself to its evidence and decide its label."""
         book, evidence, name = self.book, entity.evidence, entity.name
         several, known, typed, territory, city, given = self._facts(name)
-        if any(book.has_designator(text[m.start : m.end]) for m in entity.mentions):
+        if any(map(book.has_designator, {text[m.start : m.end] for m in entity.mentions})):
             evidence.add("ORG", "designator")
         if known:
             evidence.add("ORG", "known")

@@ -25,7 +25,6 @@ WINDOW = 50
 # or a nationality into a company ("German shares", "Germany said in a statement").
 _PLACE_LIKE = frozenset({"GPE", "LOC", "NORP", "FAC"})
 _WORD = re.compile(r"\w")
-_WORD_START = re.compile(r"(?<!\w)\w")
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+|\n")
 # Cues about the name itself rather than its context: they hold for every mention.
 NAME_CUES = frozenset({"designator", "known", "name-word"})
@@ -61,9 +60,7 @@ class ContextCues:
         self.after = _union(cues["after"])
         self.before_scan = Scanner(self.before)  # tried only at the words cues begin with
         self.before_by_key = _by_key(cues["before"], r"(?<!\w)(?=\w)", self.before_scan.keys)
-        self.before_at_words = bool(self.before_by_key) and all(
-            _WORD.match(k) for k in self.before_by_key
-        )
+        self.before_starts = _key_starts(self.before_by_key) if self.before_by_key else None
 
     def ends_of_before_cues(self, text: str) -> dict[int, Cue]:
         """Where in ``text`` a before-cue ends (where a mention after it would start): one scan
@@ -79,14 +76,10 @@ class ContextCues:
         if by_key is None:
             return self.before_scan.finditer(text, Places(text))
         size = len(next(iter(by_key)))
-        if text.isascii() and self.before_at_words:
-            # Every key begins a word, so only word starts are places: those of ``Places``.
-            low = text.lower()
-            starts = [
-                at
-                for at in (m.start() for m in _WORD_START.finditer(text))
-                if low[at : at + size] in by_key
-            ]
+        if text.isascii() and self.before_starts is not None:
+            # Every key begins a word, so only word starts are places: those of ``Places``,
+            # found in one scan rather than with a Python test at each word.
+            starts = [m.start() for m in self.before_starts.finditer(text.lower())]
         else:
             starts = Places(text).starts(self.before_scan.keys)
         union = self.before.match
@@ -177,6 +170,19 @@ def _by_key(
     return by_key
 
 
+def _key_starts(keys: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern matching, in lower-cased text, at the word starts that begin with one of
+    ``keys`` (grouped by first character, which ``re`` tests quickly); None if a key does not
+    begin with a word character."""
+    by_first: dict[str, list[str]] = {}
+    for key in sorted(keys):
+        if not _WORD.match(key):
+            return None
+        by_first.setdefault(key[0], []).append(re.escape(key[1:]))
+    alternatives = "|".join(f"{re.escape(c)}(?:{'|'.join(rest)})" for c, rest in by_first.items())
+    return re.compile(rf"(?<!\w)(?={alternatives})")
+
+
 @dataclass
 class Evidence:
     """Everything known about one name: the model's labels and the cues, by kind."""
@@ -230,7 +236,9 @@ def decide(evidence: Evidence, protected: bool, strong: frozenset[str]) -> str:
     strong = _with_name_cues(strong)
     weights = {}
     for kind, cues in evidence.cues.items():
-        weights[kind] = sum(n * (3 if name in strong else 1) for name, n in cues.items())
+        weights[kind] = (
+            sum(n * (3 if name in strong else 1) for name, n in cues.items()) if cues else 0
+        )
     if protected and not (strong & set(evidence.cues[ORG])):
         weights[ORG] = 0
     if not any(weights.values()):

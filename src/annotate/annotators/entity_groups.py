@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from annotate.annotators.entity_evidence import Evidence
 from annotate.annotators.entity_mentions import Mention
 from annotate.annotators.entity_names import NameBook, initials, is_acronym
+
+_start = attrgetter("start")
 
 
 @dataclass
@@ -64,18 +67,17 @@ def group(
 
     groups: dict[str, list[Mention]] = {}
     for k, ms in by_key.items():
+        if k not in shared:
+            groups.setdefault(root(k), []).extend(ms)
+            continue
+        companies, persons = shared[k]
         for m in ms:
-            target = k
-            if k in shared:
-                companies, persons = shared[k]
-                if says_person(m) or not companies:
-                    target = _nearest_before(persons, by_key, m.start) or k
-                else:
-                    target = companies[0]
+            if says_person(m) or not companies:
+                target = _nearest_before(persons, by_key, m.start) or k
+            else:
+                target = companies[0]
             groups.setdefault(root(target), []).append(m)
-    entities = [
-        Entity(names.surface[r], sorted(ms, key=lambda m: m.start)) for r, ms in groups.items()
-    ]
+    entities = [Entity(names.surface[r], sorted(ms, key=_start)) for r, ms in groups.items()]
     return sorted(entities, key=lambda e: e.mentions[0].start)
 
 

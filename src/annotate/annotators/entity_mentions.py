@@ -90,15 +90,17 @@ class MentionFinder:
         self.labels = frozenset(config["labels"])
         self.name_labels = frozenset(config["name_labels"])
         self.propagate = config["propagate"]
-        self.known_firsts = frozenset(n.split()[0] for n in book.known_orgs)
+        # Known organisations and their first words: parts of "Quillon and Orbis" that are names.
+        self.known_parts = book.known_orgs | {n.split()[0] for n in book.known_orgs}
         self._name_forms = functools.lru_cache(maxsize=2048)(self._forms_of)
         self._trimmed = functools.lru_cache(maxsize=2048)(self._trim_span)
         self._territory_lead = functools.lru_cache(maxsize=2048)(self._territory_of)
         self._name_text = functools.lru_cache(maxsize=2048)(self._is_name_text)
         # Up to five capitalised words at a word start, then a designator. Written to begin
-        # with the capital (the word start checked after it), so that re skips to capitals.
+        # with the capital (the word start checked after it), so that re skips to capitals;
+        # possessive repeats, as giving back a word's characters or blanks never helps.
         self.designated_name = re.compile(
-            rf"([A-Z](?<!\w[A-Z])(?:[\w&.'’-]*[^\S\n]+[A-Z]){{0,4}}?[\w&.'’-]*),?[^\S\n]+"
+            rf"([A-Z](?<!\w[A-Z])(?:[\w&.'’-]*+[^\S\n]++[A-Z]){{0,4}}?[\w&.'’-]*+),?[^\S\n]++"
             rf"(?:{book.alternation})(?![\w-])"
         )
 
@@ -106,9 +108,9 @@ class MentionFinder:
         """The mentions in ``text`` given spaCy's ``ents``, and the acronyms defined in it
         (acronym key -> name key)."""
         found = [
-            self._trim(text, Mention(e.start_char, e.end_char, e.label_, "ner"))
+            self._trim(text, Mention(e.start_char, e.end_char, label, "ner"))
             for e in ents
-            if e.label_ in self.labels
+            if (label := e.label_) in self.labels
         ]
         found = self._cleaned(text, [m for m in found if m.end > m.start])
         fixed = self._datelines(text)
@@ -178,7 +180,7 @@ class MentionFinder:
         headlines = [h.span() for h in line_matches(_HEADLINE, text)]
         result = []
         for m in found:
-            if any(s <= m.start and m.end <= e for s, e in headlines):
+            if headlines and any(s <= m.start and m.end <= e for s, e in headlines):
                 continue
             if m.label in self.name_labels and m.label not in _NUMBERED:
                 *parts, m = _split_at_numbers(text, m)
@@ -324,9 +326,7 @@ class MentionFinder:
     def _split_conjoined(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """A span "Quillon and Orbis" is two names when each part is a name found elsewhere in
         the document (or the start of one), or a known organisation."""
-        names = {self.book.name_key(text[m.start : m.end]) for m in mentions}
-        firsts = {n.split()[0] for n in names}
-        known, known_firsts = self.book.known_orgs, self.known_firsts
+        names: set[str] = set()  # the keys a part may have, made when first needed
         result = []
         for m in mentions:
             surface = text[m.start : m.end]
@@ -336,17 +336,14 @@ class MentionFinder:
                 if "and" in surface or "&" in surface
                 else None
             )
-            if (
-                m.label in self.name_labels
-                and parts
-                and all(
-                    (k := key(p)) in names or k in known or k in firsts or k in known_firsts
-                    for p in parts.groups()
-                )
-            ):
-                result += [Mention(*parts.span(i), m.label, m.method) for i in (1, 2)]
-            else:
-                result.append(m)
+            if m.label in self.name_labels and parts:
+                if not names:
+                    found = {self.book.name_key(text[o.start : o.end]) for o in mentions}
+                    names = found | {n.split()[0] for n in found} | self.known_parts
+                if all(key(p) in names for p in parts.groups()):
+                    result += [Mention(*parts.span(i), m.label, m.method) for i in (1, 2)]
+                    continue
+            result.append(m)
         return result
 
     def _propagated(
@@ -379,7 +376,7 @@ class MentionFinder:
     def _forms(self, surface: str, label: str, lower: _LowerWords) -> set[str]:
         """The forms of a name that propagation looks for (the caller adds all-caps ones)."""
         forms, company_word = self._name_forms(surface, label)
-        if company_word is not None and company_word[0] not in lower.get():
+        if company_word is not None and company_word[0] not in lower:
             forms = forms | {company_word[1]}
         return forms
 
@@ -447,16 +444,19 @@ def _inner_numbers(surface: str) -> tuple[tuple[int, int], ...]:
 
 
 class _LowerWords:
-    """The words of a text that start in lower case, found when first asked for."""
+    """The words of a text that start in lower case, found when first asked about a word
+    that the text contains at all."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.found: set[str] | None = None
 
-    def get(self) -> set[str]:
+    def __contains__(self, word: str) -> bool:
+        if word not in self.text:
+            return False
         if self.found is None:
             self.found = set(_LOWER_WORD.findall(self.text))
-        return self.found
+        return word in self.found
 
 
 def _overlaps(m: Mention, others: list[Mention]) -> bool:
@@ -467,12 +467,12 @@ class _Coverage:
     """Characters already inside a mention, for overlap checks in time linear in the span."""
 
     def __init__(self, size: int, mentions: Iterable[Mention]) -> None:
-        self.mask = bytearray(size)
+        self.mask = mask = bytearray(size)
         for m in mentions:
-            self.add(m.start, m.end)
+            mask[m.start : m.end] = b"\x01" * (m.end - m.start)
 
     def overlaps(self, start: int, end: int) -> bool:
-        return any(self.mask[start:end])
+        return self.mask.find(1, start, end) != -1
 
     def add(self, start: int, end: int) -> None:
         self.mask[start:end] = b"\x01" * (end - start)
