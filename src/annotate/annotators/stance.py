@@ -109,7 +109,7 @@ class Stance(Annotator):
         parse = Parse(parsed)
         sentences = list(parsed.sents)
         organisations, in_entity = find_organisations(
-            parsed, doc.layer("entities"), sentences, self.target_labels, self.not_parties
+            parse, doc.layer("entities"), sentences, self.target_labels, self.not_parties
         )
         document: Tally = Tally()
         pairs: dict[tuple[str, str], Tally] = defaultdict(Tally)
