@@ -129,6 +129,7 @@ class Lexicon:
                     self.by_second.setdefault(word, {}).setdefault(next_word, []).append(p)
         # The first words of phrases of two words or more: only these look at the next token.
         self._continued = {w for w, nexts in self.by_second.items() if set(nexts) - {None}}
+        self._cue_words = {w for p in patterns if p.kind == CUE for w in p.slots[0] or ()}
         # The matcher's key for a word is the word itself; its phrases are its lower form and
         # its plural ("s" added to a word of 3+ letters, which forms() takes off again).
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
@@ -152,7 +153,8 @@ class Lexicon:
 
     def find_all(self, parse: Parse, sents: Sequence[Span]) -> list[list[Match]]:
         """Every phrase in each of the sentences ``sents`` of ``parse``'s doc, matching the doc
-        once; overlapping cues resolved longest (then heaviest) first."""
+        once; overlapping cues resolved longest (then heaviest) first. A sentence where no
+        cue can start gets none: stance looks no further there."""
         strings = self._vocab.strings
         starts: dict[int, set[str]] = defaultdict(set)  # token: first words it has as a form
         for key, start, _end in self.matcher(parse.doc):
@@ -164,12 +166,13 @@ class Lexicon:
             if (word := self._lemma_word[h]) is not None:
                 starts[i].add(word)
         positions = sorted(starts)
+        cue_starts = [i for i in positions if not starts[i].isdisjoint(self._cue_words)]
         found = []
         for sent in sents:
-            first, last = bisect_left(positions, sent.start), bisect_left(positions, sent.end)
-            if first == last:
+            if bisect_left(cue_starts, sent.start) == bisect_left(cue_starts, sent.end):
                 found.append([])
                 continue
+            first, last = bisect_left(positions, sent.start), bisect_left(positions, sent.end)
             keys = _Forms(parse, sent)
             punct = parse.is_punct[sent.start : sent.end]
             matches: list[Match] = []
