@@ -51,7 +51,7 @@ from annotate.annotators.stance_scorer import (
     subordinate_cues,
     vote,
 )
-from annotate.annotators.stance_syntax import Parse
+from annotate.annotators.stance_syntax import CCOMP, PRECONJ, Parse
 from annotate.annotators.stance_targets import Organisation
 from annotate.annotators.stance_targets import organisations as find_organisations
 from annotate.hookspecs import hookimpl
@@ -260,7 +260,7 @@ class Stance(Annotator):
             for m in matches
             if m.pattern.kind in (ANAPHOR, POSSESSIVE, RELATIONAL)
             and parse.in_clause(parse.root(m), head)
-            and parse.dep[parse.root(m)] != "preconj"
+            and parse.dep[parse.root(m)] != PRECONJ
         ]
         if len(names) >= 2 or not anaphors:
             return used
@@ -291,7 +291,7 @@ class Stance(Annotator):
         """The speech verb a clause is reported by, up to three complement clauses up ("X said
         that it expected the deal …", "X said: 'We remain confident that this merger …'")."""
         for _ in range(3):
-            if parse.dep[head] != "ccomp":
+            if parse.dep[head] != CCOMP:
                 return None
             head = parse.clause_head(parse.head[head])
             if parse.lemma(head) in self.speech_verbs:

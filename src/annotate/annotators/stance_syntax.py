@@ -4,24 +4,37 @@ from __future__ import annotations
 
 import numpy
 from spacy.attrs import DEP, HEAD, IDX, IS_PUNCT, LEMMA, LENGTH, LOWER, POS, SPACY
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from annotate.annotators.stance_cues import CHANGE, DENIAL, PARTICLE, TERMINATOR, Match
 
-SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+
+def _ids(*labels: str) -> frozenset[int]:
+    """Dependency or POS labels as ``Doc.to_array`` gives them: spaCy's symbol, else a hash."""
+    return frozenset(map(get_string_id, labels))
+
+
+SUBJECTS = _ids("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
 # Clause heads: a cue's parties are looked for inside the clause that holds it.
-CLAUSES = frozenset({"ROOT", "ccomp", "advcl", "relcl", "parataxis", "csubj"})
-VERBS = frozenset({"VERB", "AUX"})
+CLAUSES = _ids("ROOT", "ccomp", "advcl", "relcl", "parataxis", "csubj")
+VERBS = _ids("VERB", "AUX")
+ACL, ADVCL, AGENT, CCOMP, CONJ, PRECONJ, RELCL, XCOMP = map(
+    get_string_id, ("acl", "advcl", "agent", "ccomp", "conj", "preconj", "relcl", "xcomp")
+)
 # How many tokens before a cue a negation word still negates it when the parse disagrees.
 NEGATION_WINDOW = 6
-_COORDINATIONS = frozenset({"conj", "appos"})
+_COORDINATIONS = _ids("conj", "appos")
+_NEGATION_MODIFIERS = _ids("advmod", "neg")
+_CONJUNCTIONS = _ids("CCONJ", "SCONJ")
 _CONTRASTS = frozenset({"despite", "amid", "notwithstanding"})
 
 
 class Parse:
     """A doc's parse as lists by token index, read once through ``Doc.to_array``: the
     helpers below take and return token indices, as a Token object per look costs more
-    than the rest of stance. Lower forms and lemmas are looked up when asked for."""
+    than the rest of stance. Labels stay ids (see _ids); lower forms and lemmas are looked
+    up when asked for."""
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
@@ -29,8 +42,7 @@ class Parse:
         array = doc.to_array([HEAD, DEP, POS, IS_PUNCT, LOWER, LEMMA, IDX, LENGTH, SPACY])
         self._heads = numpy.arange(len(doc)) + array[:, 0].astype(numpy.int64)
         self.head: list[int] = self._heads.tolist()
-        labels = {h: self._strings[h] for h in numpy.unique(array[:, 1:3]).tolist()}
-        self.dep, self.pos = ([labels[h] for h in column] for column in array[:, 1:3].T.tolist())
+        self.dep, self.pos = array[:, 1:3].T.tolist()
         self.is_punct: list[bool] = array[:, 3].astype(bool).tolist()
         self._lower, self.lemma_ids = array[:, 4:6].T.tolist()
         self.idx, self.length, self.space = array[:, 6:9].T.tolist()
@@ -76,7 +88,7 @@ class Parse:
         return (
             dep in CLAUSES
             or self.head[token] == token
-            or (dep == "conj" and self.pos[token] in VERBS)
+            or (dep == CONJ and self.pos[token] in VERBS)
         )
 
     def clause_head(self, token: int) -> int:
@@ -99,11 +111,11 @@ class Parse:
         dep = self.dep[head]
         if any(self.dep[c] in SUBJECTS for c in self.children(head)) or self.head[head] == head:
             return set()
-        if dep == "relcl":
+        if dep == RELCL:
             return {self.head[head]}
-        if dep in ("conj", "advcl", "xcomp"):
+        if dep in (CONJ, ADVCL, XCOMP):
             governor = self.head[head]
-            return self.subjects(self.clause_head(governor) if dep == "conj" else governor)
+            return self.subjects(self.clause_head(governor) if dep == CONJ else governor)
         return set()
 
     def governing_path(self, token: int) -> list[int]:
@@ -113,12 +125,12 @@ class Parse:
         while (
             self.pos[token] not in VERBS
             and self.dep[token] not in SUBJECTS
-            and self.dep[token] != "agent"
+            and self.dep[token] != AGENT
             and self.head[token] != token
         ):
             token = self.head[token]
             path.append(token)
-        while self.dep[token] == "xcomp":
+        while self.dep[token] == XCOMP:
             token = self.head[token]
             path.append(token)
         return path
@@ -153,8 +165,7 @@ class Parse:
             and self.pos[self.head[negator]] in VERBS
             and self.head[negator] in self.ancestors_and_self(root)
             and not any(
-                self.is_punct[t] or self.pos[t] in ("CCONJ", "SCONJ")
-                for t in range(negator + 1, root)
+                self.is_punct[t] or self.pos[t] in _CONJUNCTIONS for t in range(negator + 1, root)
             )
         )
 
@@ -164,7 +175,7 @@ class Parse:
             return False
         head = self.root(negator)
         path = self.governing_path(head)
-        if self.dep[head] in ("xcomp", "acl"):
+        if self.dep[head] in (XCOMP, ACL):
             path = [*path, self.head[head], self.head[self.head[head]]]
         return any(
             self.negates(m.pattern.kind, self.root(m), head, path)
@@ -182,7 +193,10 @@ class Parse:
             return (
                 negator in on_path
                 or head[negator] in on_path
-                or (self.dep[head[negator]] in ("advmod", "neg") and head[head[negator]] in on_path)
+                or (
+                    self.dep[head[negator]] in _NEGATION_MODIFIERS
+                    and head[head[negator]] in on_path
+                )
                 or self._just_before(negator, root)
             )
         if kind in (TERMINATOR, DENIAL):
@@ -190,6 +204,6 @@ class Parse:
             return (
                 negator in on_path - {root}
                 or (self.dep[path[-1]] in SUBJECTS and head[path[-1]] == negator)
-                or (kind == DENIAL and self.dep[clause] == "ccomp" and head[clause] == negator)
+                or (kind == DENIAL and self.dep[clause] == CCOMP and head[clause] == negator)
             )
         return False
