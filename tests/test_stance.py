@@ -311,12 +311,13 @@ def _token_loop(lexicon: Any, sent: Any) -> list[Any]:
     """The lexicon's former lookup, one token at a time: the reference find() must equal."""
     from annotate.annotators.stance_cues import Match, _match, _resolve, forms
 
-    keys = [forms(t) for t in sent]
+    keys = [forms(t.lower_, t.lemma_) for t in sent]
+    punct = [t.is_punct for t in sent]
     found = []
     for i, token_keys in enumerate(keys):
         candidates = {p for k in token_keys for p in lexicon.by_first.get(k, ())}
         for p in sorted(candidates, key=lambda p: (p.kind, p.text)):
-            end = _match(p.slots, 0, sent, keys, i)
+            end = _match(p.slots, 0, keys, punct, i)
             if end is not None:
                 found.append(Match(p, sent.start + i, sent.start + end))
     return _resolve(found)
@@ -324,6 +325,7 @@ def _token_loop(lexicon: Any, sent: Any) -> list[Any]:
 
 def test_matcher_finds_what_the_token_loop_found(pipeline: Pipeline) -> None:
     from annotate.annotators.stance_cues import Lexicon
+    from annotate.annotators.stance_syntax import Parse
 
     stance = next(s.annotator for s in pipeline.steps if s.name == "stance")
     config = dict(stance.config)
@@ -341,9 +343,10 @@ def test_matcher_finds_what_the_token_loop_found(pipeline: Pipeline) -> None:
     )
     doc = nlp(text)
     sents = list(doc.sents)
-    found = lexicon.find_all(doc, sents)
+    found = lexicon.find_all(Parse(doc), sents)
     assert any(m.pattern.text == "fight * over * with" for ms in found for m in ms)
     assert any(doc[m.start].text == "RIVALS" for ms in found for m in ms)
     for sent, matches in zip(sents, found, strict=True):
-        assert matches == _token_loop(lexicon, sent)
-        assert lexicon.find(sent) == matches
+        expected = _token_loop(lexicon, sent)
+        no_cue = not any(m.pattern.kind == "cue" for m in expected)
+        assert matches == expected or (no_cue and not matches)  # where no cue can start

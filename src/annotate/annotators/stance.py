@@ -51,17 +51,7 @@ from annotate.annotators.stance_scorer import (
     subordinate_cues,
     vote,
 )
-from annotate.annotators.stance_syntax import (
-    SUBJECTS,
-    ancestors_and_self,
-    clause_head,
-    governing_path,
-    governors,
-    in_clause,
-    inherited_subjects,
-    negated_negator,
-    negates,
-)
+from annotate.annotators.stance_syntax import CCOMP, PRECONJ, Parse
 from annotate.annotators.stance_targets import Organisation
 from annotate.annotators.stance_targets import organisations as find_organisations
 from annotate.hookspecs import hookimpl
@@ -69,7 +59,6 @@ from annotate.model import Annotation, Document
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Token
 
 DEFAULTS = yaml.safe_load(resources.files(__package__).joinpath("stance.yaml").read_text())
 # How many sentences back the light coreference looks for organisations.
@@ -117,15 +106,16 @@ class Stance(Annotator):
 
     def annotate(self, doc: Document) -> list[Annotation]:
         parsed = doc.spacy
+        parse = Parse(parsed)
         sentences = list(parsed.sents)
         organisations, in_entity = find_organisations(
-            parsed, doc.layer("entities"), sentences, self.target_labels, self.not_parties
+            parse, doc.layer("entities"), sentences, self.target_labels, self.not_parties
         )
         document: Tally = Tally()
         pairs: dict[tuple[str, str], Tally] = defaultdict(Tally)
         annotations = []
         for index, (sent, matches) in enumerate(
-            zip(sentences, self.lexicon.find_all(parsed, sentences), strict=True)
+            zip(sentences, self.lexicon.find_all(parse, sentences), strict=True)
         ):
             cue_matches = [
                 m
@@ -144,7 +134,7 @@ class Stance(Annotator):
             )
             cues, mentions = [], {}
             for m in cue_matches:
-                cue, used = self._cue(parsed, m, matches, context)
+                cue, used = self._cue(parse, m, matches, context)
                 cues.append(cue)
                 mentions.update({o.id: o for o in used if o.id})
             subordinate_cues(cues, self.config)
@@ -184,18 +174,19 @@ class Stance(Annotator):
         return annotations
 
     def _cue(
-        self, parsed: Doc, match: Match, matches: list[Match], context: Context
+        self, parse: Parse, match: Match, matches: list[Match], context: Context
     ) -> tuple[Cue, list[Organisation]]:
         """A cue with its negation, hedge and the organisations it connects."""
-        root = match.root(parsed)
-        path = governing_path(root)
-        above = ancestors_and_self(root)
+        parsed = parse.doc
+        root = parse.root(match)
+        path = parse.governing_path(root)
+        above = parse.ancestors_and_self(root)
         negated_by, trend = None, None
         for m in matches:
             if (
                 not (m.end <= match.start or match.end <= m.start)
-                or not negates(m.pattern.kind, m.root(parsed), root, path)
-                or negated_negator(parsed, m, matches)
+                or not parse.negates(m.pattern.kind, parse.root(m), root, path)
+                or parse.negated_negator(m, matches)
             ):
                 continue
             negated_by = parsed[m.start : m.end].text
@@ -207,16 +198,17 @@ class Stance(Annotator):
                 parsed[m.start : m.end].text
                 for m in matches
                 if m.pattern.kind == HEDGE
-                and (m.root(parsed).i in above or m.root(parsed).head.i in above)
+                and (parse.root(m) in above or parse.head[parse.root(m)] in above)
             ),
             None,
         )
         polarity, weight = match.pattern.value, match.pattern.weight
-        used = self._targets(parsed, root, matches, context, opponents=polarity == COLLABORATION)
+        used = self._targets(parse, root, matches, context, opponents=polarity == COLLABORATION)
+        span = parsed[match.start : match.end]
         cue = Cue(
-            text=parsed[match.start : match.end].text,
-            start=parsed[match.start].idx,
-            end=parsed[match.end - 1].idx + len(parsed[match.end - 1]),
+            text=span.text,
+            start=span.start_char,
+            end=span.end_char,
             polarity=polarity,
             weight=weight,
             effect=cue_effect(
@@ -230,35 +222,35 @@ class Stance(Annotator):
             hedged_by=hedged_by,
             trend=trend,
             targets=sorted({o.name for o in used}),
-            root=root.i,
-            governors=frozenset(governors(root)),
+            root=root,
+            governors=frozenset(parse.governors(root)),
         )
         return cue, used
 
     def _targets(
-        self, parsed: Doc, root: Token, matches: list[Match], context: Context, opponents: bool
+        self, parse: Parse, root: int, matches: list[Match], context: Context, opponents: bool
     ) -> list[Organisation]:
         """Organisations in the cue's clause (or its implied subject), not quoted as sources
         (nor, with ``opponents``, named as one: "an alliance against X"); fewer than two: the
         speaking company ("X said the deal ..."), then an anaphor's referents fill in."""
         organisations = context.organisations
-        head = clause_head(root)
-        implied = {t.i for t in inherited_subjects(head)}
-        speaker = self._speaker(head)
+        head = parse.clause_head(root)
+        implied = parse.inherited_subjects(head)
+        speaker = self._speaker(parse, head)
         excluded = (SOURCE, OPPONENT) if opponents else (SOURCE,)
         sources = {i for m in matches if m.pattern.kind in excluded for i in range(m.start, m.end)}
         used = []
         for org in organisations:
-            token = parsed[org.start]
-            marked = ancestors_and_self(token) & sources  # "told Reuters", not what was told
-            if (in_clause(token, head) or implied.intersection(range(org.start, org.end))) and not (
-                any(in_clause(token, parsed[i]) for i in marked)
-            ):
+            token = org.start
+            marked = parse.ancestors_and_self(token) & sources  # "told Reuters", not what was told
+            if (
+                parse.in_clause(token, head) or implied.intersection(range(org.start, org.end))
+            ) and not any(parse.in_clause(token, i) for i in marked):
                 used.append(org)
         names = {o.name for o in used}
         if len(names) < 2 and speaker is not None:
             # the speaker's subject with its modifiers: "X chief executive Z", "Z, head of X"
-            subjects = {t.i for c in speaker.children if c.dep_ in SUBJECTS for t in c.subtree}
+            subjects = parse.subjects(speaker)
             for org in organisations:
                 if subjects.intersection(range(org.start, org.end)) and org.name not in names:
                     names.add(org.name)
@@ -267,8 +259,8 @@ class Stance(Annotator):
             m
             for m in matches
             if m.pattern.kind in (ANAPHOR, POSSESSIVE, RELATIONAL)
-            and in_clause(m.root(parsed), head)
-            and m.root(parsed).dep_ != "preconj"
+            and parse.in_clause(parse.root(m), head)
+            and parse.dep[parse.root(m)] != PRECONJ
         ]
         if len(names) >= 2 or not anaphors:
             return used
@@ -282,7 +274,7 @@ class Stance(Annotator):
         # "the companies", "both", "the two" stand for two organisations besides those named
         # ("the companies signed an agreement with X"); other anaphors fill the pair
         plural = ANAPHOR in kinds and any(
-            _PLURAL.search(parsed[m.start : m.end].text.lower())
+            _PLURAL.search(parse.doc[m.start : m.end].text.lower())
             for m in anaphors
             if m.pattern.kind == ANAPHOR
         )
@@ -295,14 +287,14 @@ class Stance(Annotator):
                 used.append(org)
         return used
 
-    def _speaker(self, head: Token) -> Token | None:
+    def _speaker(self, parse: Parse, head: int) -> int | None:
         """The speech verb a clause is reported by, up to three complement clauses up ("X said
         that it expected the deal …", "X said: 'We remain confident that this merger …'")."""
         for _ in range(3):
-            if head.dep_ != "ccomp":
+            if parse.dep[head] != CCOMP:
                 return None
-            head = clause_head(head.head)
-            if head.lemma_ in self.speech_verbs:
+            head = parse.clause_head(parse.head[head])
+            if parse.lemma(head) in self.speech_verbs:
                 return head
         return None
 

@@ -6,13 +6,15 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
-import numpy
-from spacy.attrs import LEMMA
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
+
+if TYPE_CHECKING:
+    from annotate.annotators.stance_syntax import Parse
 
 GAP = None  # a "*" slot: 0 to MAX_GAP tokens, no punctuation
 MAX_GAP = 4
@@ -30,6 +32,7 @@ HEDGE, TREND, SOURCE, OPPONENT = "hedge", "trend", "source", "opponent"
 ANAPHOR, POSSESSIVE, RELATIONAL = "anaphor", "possessive", "relational"
 IGNORE = "ignore"  # the polarity of phrases that contain a cue but are none
 NEGATORS = (PARTICLE, CHANGE, TERMINATOR, DENIAL, NOT_NEGATION)
+_ORDER = attrgetter("kind", "text")  # the order phrases starting at one token are tried in
 
 
 @dataclass(frozen=True)
@@ -51,19 +54,10 @@ class Match:
     start: int
     end: int
 
-    def root(self, doc: Doc) -> Token:
-        """The match's syntactic head: its token whose head lies outside the match."""
-        tokens = doc[self.start : self.end]
-        return next(
-            (t for t in tokens if not self.start <= t.head.i < self.end or t.head.i == t.i),
-            tokens[0],
-        )
 
-
-def forms(token: Token) -> set[str]:
+def forms(lower: str, lemma: str) -> set[str]:
     """The keys a token matches a pattern word by: its lemma, its lower form, a naive singular."""
-    lower = token.lower_
-    keys = {lower, token.lemma_.lower()}
+    keys = {lower, lemma.lower()}
     if len(lower) > 3 and lower.endswith("s"):
         keys.add(lower[:-1])
     return keys
@@ -72,16 +66,17 @@ def forms(token: Token) -> set[str]:
 class _Forms:
     """forms() of a sentence's tokens, each worked out when a pattern first asks for it."""
 
-    def __init__(self, sent: Span) -> None:
-        self.sent = sent
+    def __init__(self, parse: Parse, sent: Span) -> None:
+        self.parse, self.start, self.end = parse, sent.start, sent.end
         self.known: dict[int, set[str]] = {}
 
     def __len__(self) -> int:
-        return len(self.sent)
+        return self.end - self.start
 
     def __getitem__(self, i: int) -> set[str]:
         if i not in self.known:
-            self.known[i] = forms(self.sent[i])
+            token = self.start + i
+            self.known[i] = forms(self.parse.lower(token), self.parse.lemma(token))
         return self.known[i]
 
 
@@ -132,6 +127,9 @@ class Lexicon:
                 second = p.slots[1] if len(p.slots) > 1 else None
                 for next_word in second or (None,):
                     self.by_second.setdefault(word, {}).setdefault(next_word, []).append(p)
+        # The first words of phrases of two words or more: only these look at the next token.
+        self._continued = {w for w, nexts in self.by_second.items() if set(nexts) - {None}}
+        self._cue_words = {w for p in patterns if p.kind == CUE for w in p.slots[0] or ()}
         # The matcher's key for a word is the word itself; its phrases are its lower form and
         # its plural ("s" added to a word of 3+ letters, which forms() takes off again).
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
@@ -153,63 +151,69 @@ class Lexicon:
             raise ValueError(f"stance lexicon: '{text}' must start and end with a word")
         return Pattern(kind, str(text), tuple(slots), value, weight)
 
-    def find(self, sent: Span) -> list[Match]:
-        """Every phrase in ``sent``; overlapping cues resolved longest (then heaviest) first."""
-        return self.find_all(sent.doc, [sent])[0]
-
-    def find_all(self, doc: Doc, sents: Sequence[Span]) -> list[list[Match]]:
-        """find() for each of the sentences ``sents`` of ``doc``, matching the doc once."""
+    def find_all(self, parse: Parse, sents: Sequence[Span]) -> list[list[Match]]:
+        """Every phrase in each of the sentences ``sents`` of ``parse``'s doc, matching the doc
+        once; overlapping cues resolved longest (then heaviest) first. A sentence where no
+        cue can start gets none: stance looks no further there."""
         strings = self._vocab.strings
         starts: dict[int, set[str]] = defaultdict(set)  # token: first words it has as a form
-        for key, start, _end in self.matcher(doc):
+        for key, start, _end in self.matcher(parse.doc):
             starts[start].add(strings[key])
-        lemmas = doc.to_array(LEMMA)
-        words = []  # the lemmas (by hash) whose lower form is a first word
-        for h in numpy.unique(lemmas).tolist():
+        for i, h in enumerate(parse.lemma_ids):
             if h not in self._lemma_word:
                 lower = strings[h].lower() if h in strings else ""
                 self._lemma_word[h] = lower if lower in self.by_first else None
-            if self._lemma_word[h] is not None:
-                words.append(h)
-        for i in numpy.flatnonzero(numpy.isin(lemmas, words)).tolist():
-            starts[i].add(self._lemma_word[int(lemmas[i])])
+            if (word := self._lemma_word[h]) is not None:
+                starts[i].add(word)
         positions = sorted(starts)
+        cue_starts = [i for i in positions if not starts[i].isdisjoint(self._cue_words)]
         found = []
         for sent in sents:
-            keys = _Forms(sent)
+            if bisect_left(cue_starts, sent.start) == bisect_left(cue_starts, sent.end):
+                found.append([])
+                continue
+            first, last = bisect_left(positions, sent.start), bisect_left(positions, sent.end)
+            keys = _Forms(parse, sent)
+            punct = parse.is_punct[sent.start : sent.end]
             matches: list[Match] = []
-            for i in positions[
-                bisect_left(positions, sent.start) : bisect_left(positions, sent.end)
-            ]:
-                ahead = keys[i - sent.start + 1] if i + 1 < sent.end else set()
+            for i in positions[first:last]:
+                words = starts[i]
+                ahead = (
+                    keys[i - sent.start + 1]
+                    if i + 1 < sent.end and not words.isdisjoint(self._continued)
+                    else ()
+                )
                 candidates = {
                     p
-                    for word in starts[i]
+                    for word in words
                     for next_word in (None, *ahead)
                     for p in self.by_second[word].get(next_word, ())
                 }
-                for p in sorted(candidates, key=lambda p: (p.kind, p.text)):
-                    end = _match(p.slots, 1, sent, keys, i - sent.start + 1)
+                for p in sorted(candidates, key=_ORDER):
+                    end = _match(p.slots, 1, keys, punct, i - sent.start + 1)
                     if end is not None:
                         matches.append(Match(p, i, sent.start + end))
             found.append(_resolve(matches))
         return found
 
 
-def _match(slots: tuple, s: int, sent: Span, keys: Sequence[set[str]], i: int) -> int | None:
-    """End (sentence token index) of ``slots[s:]`` matched from token ``i``, longest first."""
+def _match(
+    slots: tuple, s: int, keys: Sequence[set[str]], punct: Sequence[bool], i: int
+) -> int | None:
+    """End (sentence token index) of ``slots[s:]`` matched from token ``i``, longest first
+    (``keys`` and ``punct``: the sentence's tokens' forms() and is_punct)."""
     if s == len(slots):
         return i
     slot = slots[s]
     if slot is GAP:
         for skip in range(MAX_GAP, -1, -1):
-            if i + skip <= len(keys) and not any(t.is_punct for t in sent[i : i + skip]):
-                end = _match(slots, s + 1, sent, keys, i + skip)
+            if i + skip <= len(keys) and not any(punct[i : i + skip]):
+                end = _match(slots, s + 1, keys, punct, i + skip)
                 if end is not None:
                     return end
         return None
     if i < len(keys) and slot & keys[i]:
-        return _match(slots, s + 1, sent, keys, i + 1)
+        return _match(slots, s + 1, keys, punct, i + 1)
     return None
 
 

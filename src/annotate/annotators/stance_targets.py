@@ -10,10 +10,14 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
 from annotate.model import Annotation
+
+if TYPE_CHECKING:
+    from annotate.annotators.stance_syntax import Parse
 
 # "Stuttgart-based": a place in an adjective, not a party.
 _PLACE_ADJECTIVES = frozenset({"based", "headquartered"})
@@ -30,7 +34,7 @@ class Organisation:
 
 
 def organisations(
-    doc: Doc,
+    parse: Parse,
     entities: Iterable[Annotation],
     sentences: list[Span],
     labels: frozenset[str],
@@ -47,21 +51,38 @@ def organisations(
     per_sentence: list[list[Organisation]] = [[] for _ in sentences]
     in_entity: set[int] = set()
     for entity in entities:
-        span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
+        start, end = _tokens(parse, entity.start, entity.end)
         name = entity.attrs.get("canonical")
-        if span is None or not len(span) or not name:
+        if start >= end or not name:
             continue
-        in_entity.update(range(span.start, span.end))
+        in_entity.update(range(start, end))
         if (
             entity.label not in labels
             or entity.attrs.get("role") == "source"
             or _head_noun(name) in not_parties
-            or _adjective(doc, span)
+            or _adjective(parse, end)
         ):
             continue
-        index = bisect_right(starts, span.start) - 1
-        per_sentence[index].append(Organisation(name, entity.id, span.start, span.end))
+        index = bisect_right(starts, start) - 1
+        per_sentence[index].append(Organisation(name, entity.id, start, end))
     return per_sentence, in_entity
+
+
+def _tokens(parse: Parse, start_char: int, end_char: int) -> tuple[int, int]:
+    """The tokens a character span covers at least partly (``Doc.char_span`` with
+    ``alignment_mode="expand"``, without its Span); none: an empty range."""
+    start, last = _token_at(parse, start_char), _token_at(parse, end_char - 1)
+    if start < 0 or last < 0:
+        return 0, 0
+    if start_char == parse.idx[start] + parse.length[start]:  # in the whitespace after it
+        start += 1
+    return start, last + 1
+
+
+def _token_at(parse: Parse, char: int) -> int:
+    """The token whose text or trailing whitespace holds character ``char``, else -1."""
+    i = bisect_right(parse.idx, char) - 1
+    return i if i >= 0 and char < parse.idx[i] + parse.length[i] + parse.space[i] else -1
 
 
 def _head_noun(name: str) -> str:
@@ -70,10 +91,9 @@ def _head_noun(name: str) -> str:
     return words[-1].lower() if words else ""
 
 
-def _adjective(doc: Doc, span: Span) -> bool:
-    after = doc[span.end + 1] if span.end + 1 < len(doc) else None
+def _adjective(parse: Parse, end: int) -> bool:
     return (
-        doc[span.end - 1].whitespace_ == ""
-        and after is not None
-        and (after.lower_ in _PLACE_ADJECTIVES)
+        not parse.space[end - 1]
+        and end + 1 < len(parse.head)
+        and parse.lower(end + 1) in _PLACE_ADJECTIVES
     )
