@@ -6,6 +6,9 @@ import json
 import os
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import CORPUS, read_outputs
 
@@ -33,6 +36,7 @@ def run_one(cli, tmp_path, good, name: str, data: bytes):
         ("blank.md", b"  \n\n", "is empty"),
         ("nul.txt", b"Oracle\x00 grew", "NUL byte at byte 6"),
         ("broken.txt", b"---\nid: [oops\n---\nText.\n", "broken front matter"),
+        ("emptyint.txt", b"---\nn: !!int\n---\nText.\n", "broken front matter, a value"),
         ("unclosed.txt", b"---\nid: x\nText without an end.\n", "never closed"),
         ("notmap.txt", b"---\n- a\n- b\n---\nText.\n", "front matter must be"),
     ],
@@ -133,3 +137,37 @@ def test_failed_rerun_never_corrupts_earlier_output(cli, tmp_path):
     assert cli("run", CORPUS, bad, "-o", out).exit_code == 1
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before  # same files, same bytes, no temp files left behind
+
+
+_YAML_CHARS = [
+    *"ab1-: '\"[]{},#&!%|>?@`\\.~*\t\r\x85\u2028\ufeffé\u00a0/=",
+    *["2025-01-02", "2025-13-45", "10:30", "yes", "null", "0x1f", ".nan", "1e400", "!!set"],
+]
+_YAML_TEXT = st.lists(st.sampled_from(_YAML_CHARS), max_size=8).map("".join)
+_YAML_LINE = st.builds(
+    lambda key, value: f"{key}:{value}",
+    st.sampled_from(["id", "date", "title", "a_b", "x.y"]),
+    st.one_of(
+        st.just(""),
+        _YAML_TEXT.map(lambda v: f" {v}"),
+        _YAML_TEXT.map(lambda v: f' "{v}"'),
+        _YAML_TEXT.map(lambda v: f" '{v}' "),
+    ),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.lists(_YAML_LINE, max_size=4).map("\n".join), _YAML_TEXT))
+def test_front_matter_reads_as_the_careful_loader_reads_it(text):
+    """libyaml reads plain ``key: value`` front matter; what it gives, or the error worded for
+    it, is what PyYAML's own parser with the refusals gives."""
+    from annotate.io.readers import FrontMatterLoader, _load_front_matter
+
+    def outcome(load):
+        try:
+            return "ok", load()
+        except Exception as error:  # PyYAML raises plain errors on some odd values
+            return type(error).__name__, str(error)
+
+    careful = outcome(lambda: yaml.load(text, Loader=FrontMatterLoader))
+    assert outcome(lambda: _load_front_matter(text)) == careful

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import yaml
 from yaml.composer import ComposerError
-from yaml.constructor import ConstructorError
+from yaml.constructor import ConstructorError, SafeConstructor
 
 from annotate.contract import json_problem
 from annotate.errors import InputError
@@ -68,38 +68,64 @@ class FrontMatterLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
-    def construct_yaml_timestamp(self, node: Any) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError as error:
-            raise ConstructorError(
-                None, None, f"{node.value!r} is not a valid date or time ({error})", node.start_mark
-            ) from None
 
-    def construct_yaml_float(self, node: Any) -> Any:
-        value = super().construct_yaml_float(node)
-        if not math.isfinite(value):
-            raise ConstructorError(
-                None, None, f"{node.value!r} is not a finite number", node.start_mark
-            )
-        return value
+class _FastFrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """FrontMatterLoader's values from libyaml's parser (PyYAML's own is pure Python, and was
+    most of the cost of reading a short article). It cannot refuse aliases, and the two
+    parsers differ on odd syntax, so it reads only plain ``key: value`` lines (_SIMPLE); any
+    error is left to FrontMatterLoader to word."""
 
-    def refuse_tag(self, node: Any) -> Any:
+
+# Front matter libyaml may read: ``key: value`` lines whose value is plain text that starts
+# with no character of YAML syntax (quotes, tags, anchors, aliases, collections, comments),
+# or is quoted, without escapes.
+_PLAIN = r"[^\s#!*&|>{}\[\]'\"%@`\\,?\-\x85\u2028\u2029\ufeff][^\n\r\t#\x85\u2028\u2029\ufeff]*"
+_QUOTED = r"\"[^\"\\\n\r\t\x85\u2028\u2029\ufeff]*\"|'[^'\n\r\t\x85\u2028\u2029\ufeff]*'"
+_SIMPLE = re.compile(rf"(?:[A-Za-z_][\w.-]*:(?: (?:{_PLAIN}|(?:{_QUOTED}) *))?\n)*")
+
+
+def _timestamp(loader: Any, node: Any) -> Any:
+    try:
+        return SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as error:
         raise ConstructorError(
-            None,
-            None,
-            f"{node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in front matter; "
-            "write plain text",
-            node.start_mark,
+            None, None, f"{node.value!r} is not a valid date or time ({error})", node.start_mark
+        ) from None
+
+
+def _float(loader: Any, node: Any) -> Any:
+    value = SafeConstructor.construct_yaml_float(loader, node)
+    if not math.isfinite(value):
+        raise ConstructorError(
+            None, None, f"{node.value!r} is not a finite number", node.start_mark
         )
+    return value
 
 
-FrontMatterLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", FrontMatterLoader.construct_yaml_timestamp
-)
-FrontMatterLoader.add_constructor("tag:yaml.org,2002:float", FrontMatterLoader.construct_yaml_float)
-for _tag in ("binary", "set", "omap", "pairs"):
-    FrontMatterLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", FrontMatterLoader.refuse_tag)
+def _refused(loader: Any, node: Any) -> Any:
+    raise ConstructorError(
+        None,
+        None,
+        f"{node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in front matter; "
+        "write plain text",
+        node.start_mark,
+    )
+
+
+for _loader in (FrontMatterLoader, _FastFrontMatterLoader):
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+    _loader.add_constructor("tag:yaml.org,2002:float", _float)
+    for _tag in ("binary", "set", "omap", "pairs"):
+        _loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refused)
+
+
+def _load_front_matter(text: str) -> Any:
+    if _SIMPLE.fullmatch(text if text.endswith("\n") else text + "\n"):
+        try:
+            return yaml.load(text, Loader=_FastFrontMatterLoader)
+        except (yaml.YAMLError, RecursionError):
+            pass
+    return yaml.load(text, Loader=FrontMatterLoader)
 
 
 def _plain(value: Any) -> Any:
@@ -196,15 +222,16 @@ def _split_front_matter(source: str, text: str) -> tuple[dict[str, Any], str]:
             )
         return {}, text
     try:
-        meta = yaml.load(match.group(1) or "", Loader=FrontMatterLoader) or {}
+        meta = _load_front_matter(match.group(1) or "") or {}
     except RecursionError:
         raise InputError(
             source, "front matter is nested too deeply; keep it to `key: value` lines."
         ) from None
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, LookupError, TypeError, ValueError) as error:
+        # PyYAML's constructors raise plain errors on some empty tagged values ("!!int").
         mark = getattr(error, "problem_mark", None)
         line = f" line {mark.line + 2}:" if mark else ""
-        problem = getattr(error, "problem", None) or error
+        problem = getattr(error, "problem", None) or f"a value YAML cannot read ({error})"
         raise InputError(
             source, f"broken front matter,{line} {problem}; fix the YAML between the '---' lines."
         ) from None
