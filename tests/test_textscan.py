@@ -8,7 +8,7 @@ import re
 import pytest
 
 from annotate.annotators.dates import DEFAULTS, Dates
-from annotate.annotators.textscan import Places, Scanner, ScanSet, prefixes
+from annotate.annotators.textscan import Scanner, ScanSet, prefixes
 
 TRICKY = [
     "On Monday, March 3rd 2025 at 10:30am (CET) the board met; the past two weeks were busy.",
@@ -41,11 +41,12 @@ def test_most_date_rules_are_indexed(scanners: list[Scanner]) -> None:
 
 
 def test_same_matches_as_finditer(scanners: list[Scanner]) -> None:
+    alone = [ScanSet([scanner]) for scanner in scanners]
     for text in _texts():
-        places = Places(text)
-        for scanner in scanners:
+        for scanner, scans in zip(scanners, alone, strict=True):
+            (matches,) = scans.finditers(text)
             expected = [(m.span(), m.groups()) for m in scanner.pattern.finditer(text)]
-            assert [(m.span(), m.groups()) for m in scanner.finditer(text, places)] == expected
+            assert [(m.span(), m.groups()) for m in matches] == expected
 
 
 def test_scan_set_finds_what_each_scanner_finds(scanners: list[Scanner]) -> None:
@@ -76,6 +77,5 @@ def test_prefixes_only_when_sure(pattern: str, readable: bool) -> None:
 def test_empty_match_falls_back() -> None:
     scanner = Scanner(re.compile(r"\b(?:x|)"))
     text = "x y x"
-    assert [m.span() for m in scanner.finditer(text, Places(text))] == [
-        m.span() for m in re.finditer(r"\b(?:x|)", text)
-    ]
+    (matches,) = ScanSet([scanner]).finditers(text)
+    assert [m.span() for m in matches] == [m.span() for m in re.finditer(r"\b(?:x|)", text)]

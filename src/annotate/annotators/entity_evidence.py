@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotate.annotators.textscan import Places, Scanner, matches_at, prefixes
+from annotate.annotators.textscan import Scanner, ScanSet, matches_at, prefixes
 
 ORG, PERSON, PLACE, PRODUCT = "ORG", "PERSON", "GPE", "PRODUCT"
 KINDS = {"org": ORG, "person": PERSON, "place": PLACE, "product": PRODUCT}
@@ -58,8 +58,9 @@ class ContextCues:
         # Every before-cue starts a word: the lookaround fails fast everywhere else.
         self.before = _union(cues["before"], prefix=r"(?<!\w)(?=\w)")
         self.after = _union(cues["after"])
-        self.before_scan = Scanner(self.before)  # tried only at the words cues begin with
-        self.before_by_key = _by_key(cues["before"], r"(?<!\w)(?=\w)", self.before_scan.keys)
+        self.before_scan = ScanSet([Scanner(self.before)])  # tried where cues begin
+        keys = self.before_scan.scanners[0].keys
+        self.before_by_key = _by_key(cues["before"], r"(?<!\w)(?=\w)", keys)
         self.before_starts = _key_starts(self.before_by_key) if self.before_by_key else None
 
     def ends_of_before_cues(self, text: str) -> dict[int, Cue]:
@@ -74,14 +75,14 @@ class ContextCues:
         them (``before_by_key``): the first of those to match is the first of all."""
         by_key = self.before_by_key
         if by_key is None:
-            return self.before_scan.finditer(text, Places(text))
+            return self.before_scan.finditers(text)[0]
         size = len(next(iter(by_key)))
         if text.isascii() and self.before_starts is not None:
-            # Every key begins a word, so only word starts are places: those of ``Places``,
-            # found in one scan rather than with a Python test at each word.
+            # Every key begins a word, so only word starts are places: those a scanner would
+            # try, found in one scan of the lower-cased text.
             starts = [m.start() for m in self.before_starts.finditer(text.lower())]
         else:
-            starts = Places(text).starts(self.before_scan.keys)
+            starts = self.before_scan.starts(text)[0]
         union = self.before.match
 
         def match_at(at: int) -> re.Match[str] | None:
@@ -146,7 +147,7 @@ def _union(
 
 
 def _by_key(
-    cues: list[tuple[Cue, str]], prefix: str, keys: Mapping[str, frozenset[str]] | None
+    cues: list[tuple[Cue, str]], prefix: str, keys: frozenset[str] | None
 ) -> dict[str, re.Pattern[str]] | None:
     """For each of a union's scanner ``keys`` (the first characters of a place where it is
     tried), the union of only those cues whose matches can begin with them; None where a cue's
@@ -158,7 +159,7 @@ def _by_key(
         return None
     unions: dict[tuple[int, ...], re.Pattern[str]] = {}
     by_key = {}
-    for key in sorted(k for ks in keys.values() for k in ks):
+    for key in sorted(keys):
         only = tuple(
             i
             for i, found in enumerate(starts)
@@ -236,9 +237,7 @@ def decide(evidence: Evidence, protected: bool, strong: frozenset[str]) -> str:
     strong = _with_name_cues(strong)
     weights = {}
     for kind, cues in evidence.cues.items():
-        weights[kind] = (
-            sum(n * (3 if name in strong else 1) for name, n in cues.items()) if cues else 0
-        )
+        weights[kind] = sum(n * (3 if name in strong else 1) for name, n in cues.items())
     if protected and not (strong & set(evidence.cues[ORG])):
         weights[ORG] = 0
     if not any(weights.values()):

@@ -5,7 +5,7 @@ character of the text. The dates and money grammars run dozens of such patterns 
 article, so scanning, not what a match means, was most of their cost. Here each pattern is read
 once (``re._parser``) for the strings of up to three characters (lower-cased) its matches can
 begin with, and the text is indexed once per document at the places a match can start at all:
-word starts and punctuation. ``Scanner.finditer`` then calls ``pattern.match`` at the indexed
+word starts and punctuation. ``ScanSet.finditers`` then calls ``pattern.match`` at the indexed
 places whose first characters fit, which gives exactly the matches of ``pattern.finditer``:
 ``match(text, pos)`` sees the text before ``pos`` (look-behinds, ``\\b``) as ``finditer`` does,
 and every place a match can start is tried, in order.
@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 
 try:  # the parser behind re.compile; private, so anything unexpected means "scan everything"
@@ -232,31 +232,6 @@ class Places:
                 self.wild.append(at)
             else:
                 by_key[low[at : at + KEY]].append(at)
-        self._first: dict[str, list[str]] | None = None
-
-    def starts(self, keys: Mapping[str, frozenset[str]]) -> list[int]:
-        """The places, in order, whose first characters are one of ``keys`` (all one length,
-        by their first character)."""
-        if self._first is None:
-            self._first = {}
-            for key in self.by_key:
-                self._first.setdefault(key[0], []).append(key)
-        first, by_key = self._first, self.by_key
-        size = len(next(iter(next(iter(keys.values())))))
-        found = [
-            by_key[key]
-            for char in (keys if len(keys) < len(first) else first)
-            if char in keys and char in first
-            for key in first[char]
-            if key[:size] in keys[char]
-        ]
-        if self.wild:
-            found.append(self.wild)
-        if not found:
-            return []
-        if len(found) == 1:
-            return found[0]
-        return sorted(chain.from_iterable(found))
 
 
 class Scanner:
@@ -264,23 +239,7 @@ class Scanner:
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
-        self.keys: dict[str, frozenset[str]] | None = None
-        if (found := prefixes(pattern)) is not None:
-            by_first: dict[str, set[str]] = {}
-            for key in found:
-                by_first.setdefault(key[0], set()).add(key)
-            self.keys = {char: frozenset(keys) for char, keys in by_first.items()}
-
-    def finditer(self, text: str, places: Places | None) -> Iterable[re.Match[str]]:
-        """The matches of ``self.pattern.finditer(text)``; ``places`` indexes ``text``."""
-        if self.keys is None or places is None:
-            return self.pattern.finditer(text)
-        match = self.pattern.match
-        return matches_at(
-            places.starts(self.keys),
-            lambda at: match(text, at),
-            lambda: self.pattern.finditer(text),
-        )
+        self.keys: frozenset[str] | None = prefixes(pattern)
 
 
 class ScanSet:
@@ -291,14 +250,14 @@ class ScanSet:
         self.scanners = list(scanners)
         table: dict[str, list[int]] = {}
         for i, scanner in enumerate(self.scanners):
-            for keys in (scanner.keys or {}).values():
-                for key in keys:
-                    table.setdefault(key, []).append(i)
+            for key in scanner.keys or ():
+                table.setdefault(key, []).append(i)
         self.table = {key: tuple(found) for key, found in table.items()}
         self.sizes = sorted({len(key) for key in table})
 
-    def finditers(self, text: str) -> list[Iterable[re.Match[str]]]:
-        """``scanner.finditer(text)`` for each scanner, in order (matches found lazily)."""
+    def starts(self, text: str) -> list[list[int]]:
+        """For each scanner, in order, the places of ``text`` where a match may start (none
+        for a scanner without keys, which scans everything)."""
         places = Places(text)
         lists: list[list[list[int]]] = [[] for _ in self.scanners]
         table, sizes = self.table, self.sizes
@@ -308,22 +267,27 @@ class ScanSet:
                     break
                 for i in table.get(key[:size], ()):
                     lists[i].append(at)
+        if places.wild:
+            for scanner, found in zip(self.scanners, lists, strict=True):
+                if scanner.keys is not None:
+                    found.append(places.wild)
+        return [
+            found[0] if len(found) == 1 else sorted(chain.from_iterable(found)) for found in lists
+        ]
+
+    def finditers(self, text: str) -> list[Iterable[re.Match[str]]]:
+        """``scanner.pattern.finditer(text)`` for each scanner, in order."""
         return [
             scanner.pattern.finditer(text)
             if scanner.keys is None
-            else _at_places(scanner.pattern, text, found, places.wild)
-            for scanner, found in zip(self.scanners, lists, strict=True)
+            else _at_places(scanner.pattern, text, starts)
+            for scanner, starts in zip(self.scanners, self.starts(text), strict=True)
         ]
 
 
-def _at_places(
-    pattern: re.Pattern[str], text: str, found: list[list[int]], wild: list[int]
-) -> Iterable[re.Match[str]]:
-    if wild:
-        found = [*found, wild]
-    if not found:
+def _at_places(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterable[re.Match[str]]:
+    if not starts:
         return ()
-    starts = found[0] if len(found) == 1 else sorted(chain.from_iterable(found))
     match = pattern.match
     return matches_at(starts, lambda at: match(text, at), lambda: pattern.finditer(text))
 
