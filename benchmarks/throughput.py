@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_corpus
 
 from annotate.api import build_pipeline
-from annotate.batch import CHUNK, Summary
+from annotate.batch import Summary
 from annotate.cli.run import annotate_paths
 from annotate.io.sources import read_paths
 from annotate.io.writers import json_file
@@ -124,10 +124,10 @@ def paired(folder: Path, rounds: int = 2) -> float:
     bare = ours = 0.0
     for _ in range(rounds):
         docs = list(read_paths([str(folder)], pipeline.registry.readers))
-        for i in range(0, len(docs), CHUNK):
-            chunk = [d for d in docs[i : i + CHUNK] if isinstance(d, Document)]
+        for i in range(0, len(docs), batch_size):
+            chunk = [d for d in docs[i : i + batch_size] if isinstance(d, Document)]
             texts = [d.text for d in chunk]
-            for bare_side in (i // CHUNK % 2 == 0, i // CHUNK % 2 == 1):
+            for bare_side in (i // batch_size % 2 == 0, i // batch_size % 2 == 1):
                 started = time.process_time()
                 if bare_side:
                     list(pipeline.nlp.pipe(texts, batch_size=batch_size))

@@ -25,10 +25,10 @@ def as_read(items) -> list:
     ]
 
 
-def read_both(folder: Path, per_partition: int) -> tuple[list, list]:
+def read_both(folder: Path, lines: int) -> tuple[list, list]:
     inputs = list_inputs([str(folder)], READERS)
     whole = as_read(read_paths(inputs, READERS, max_chars=10_000))
-    slices = [s for part, _ in plan(inputs, BY_EXT, per_partition) for s in part]
+    slices = [s for s, _ in plan(inputs, BY_EXT, lines)]
     return whole, as_read(read_slices(slices, BY_EXT, 10_000))
 
 
@@ -46,21 +46,21 @@ LINE = st.one_of(
     lines=st.lists(LINE, max_size=30),
     ending=st.sampled_from(["\n", "\r\n", "\r"]),
     bom=st.booleans(),
-    per_partition=st.integers(1, 7),
+    per_slice=st.integers(1, 7),
     block=st.sampled_from([1, 2, 5, partitions.BLOCK]),
 )
 def test_line_ranges_read_as_the_whole_file(
-    tmp_path_factory, monkeypatch, lines, ending, bom, per_partition, block
+    tmp_path_factory, monkeypatch, lines, ending, bom, per_slice, block
 ):
     monkeypatch.setattr(partitions, "BLOCK", block)  # the planner reads the file in blocks
     folder = tmp_path_factory.mktemp("in")
     text = ("\ufeff" if bom else "") + ending.join(lines) + ending
     (folder / "docs.jsonl").write_bytes(text.encode("utf-8", "surrogatepass"))
-    whole, sliced = read_both(folder, per_partition)
+    whole, sliced = read_both(folder, per_slice)
     assert sliced == whole
 
 
-def test_partitions_keep_input_order_and_size(tmp_path):
+def test_slices_keep_input_order_and_cut_json_lines(tmp_path):
     for name in ("b.txt", "a.txt"):
         (tmp_path / name).write_text(f"{name} text.\n")
     (tmp_path / "c.jsonl").write_text(
@@ -68,14 +68,16 @@ def test_partitions_keep_input_order_and_size(tmp_path):
     )
     (tmp_path / "d.jsonl").write_bytes(b'{"text": "\xff"}\n')  # not UTF-8: read whole, one error
     inputs = list_inputs([str(tmp_path)], READERS)
-    parts = [part for part, _ in plan(inputs, BY_EXT, 2)]
-    assert [[(Path(s.path).name, s.line) for s in part] for part in parts] == [
-        [("a.txt", 1), ("b.txt", 1)],
-        [("c.jsonl", 1)],
-        [("c.jsonl", 3)],
-        [("c.jsonl", 5), ("d.jsonl", 1)],
+    slices = list(plan(inputs, BY_EXT, 2))
+    assert [(Path(s.path).name, s.line, count) for s, count in slices] == [
+        ("a.txt", 1, 1),
+        ("b.txt", 1, 1),
+        ("c.jsonl", 1, 2),
+        ("c.jsonl", 3, 2),
+        ("c.jsonl", 5, 1),
+        ("d.jsonl", 1, 1),
     ]
-    assert parts[-1][-1].end is None
+    assert slices[-1][0].end is None
     whole, sliced = read_both(tmp_path, 2)
     assert sliced == whole and len(whole) == 8
 
@@ -92,7 +94,7 @@ def test_slices_name_the_path_as_given_and_reach_it_from_anywhere(tmp_path, monk
     monkeypatch.chdir(tmp_path)
     Path("in").mkdir()
     Path("in/a.jsonl").write_text('{"text": "x"}\nnot json\n')
-    [(slices, _)] = plan(list_inputs(["in"], READERS), BY_EXT, 5)
+    slices = [s for s, _ in plan(list_inputs(["in"], READERS), BY_EXT, 5)]
     assert [(s.path, s.source) for s in slices] == [(str(tmp_path / "in/a.jsonl"), "in/a.jsonl")]
     monkeypatch.chdir("/")
     items = list(read_slices(slices, BY_EXT, 100))

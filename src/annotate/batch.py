@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate.cache import ResultCache, StepStore, input_hash
+from annotate.chunking import chunked
 from annotate.errors import AnnotateError, InputError, Interrupted, OutputError
 from annotate.interrupt import tracking
 from annotate.io.partitions import Slice, plan, read_slices
@@ -54,9 +55,6 @@ from annotate.timeouts import hard_stop_after
 
 # Fewer documents than this to annotate: run in this process (no process start-up to pay).
 SMALL_INPUT = 48
-# The largest chunk: spaCy parses a batch of 8 as fast as one of 32 (within 2%, measured), and
-# smaller chunks keep every worker busy and the progress bar moving.
-CHUNK = 8
 
 
 @dataclass
@@ -139,7 +137,7 @@ def run_batch(
     ``workers``: processes (None: all cores; fewer than SMALL_INPUT documents run in this
     process). ``scheduler``: a Dask scheduler address, or ``local`` (needs ``spec``).
     ``cache_dir``: the result cache. ``force``: redo every document, without the cache.
-    ``total``: how many documents there are, if known (progress bar, chunk size).
+    ``total``: how many documents there are, if known (the progress bar).
     """
     summary = Summary()
     started, cpu = time.perf_counter(), time.process_time()
@@ -149,15 +147,20 @@ def run_batch(
     count = workers or default_workers()
     readers = pipeline.registry.readers
     inputs = paths if isinstance(paths, Inputs) else list_inputs(paths, readers)
-    size = _chunk_size(pipeline, total, count)
+    size = max(1, int(pipeline.config["batch_size"]))  # documents parsed together
     if _workers_read(inputs, writer, force):  # the workers read their partitions themselves
+        slices = plan(inputs, reader_table(readers), lines=max(1, size // 4))
         chunks: Iterator[_Chunk] = (
-            _Chunk(slices=part, expected=count)
-            for part, count in plan(inputs, reader_table(readers), size)
+            _Chunk(slices=part, expected=documents)
+            for part, documents in chunked(slices, size, count)
         )
     else:
         items = read_paths(inputs, readers, stdin_format, int(pipeline.config["max_chars"]))
-        chunks = _chunks(_prepare(items, pipeline, writer, force), size)
+        units = (
+            (item, int(isinstance(item, Document)))
+            for item in _prepare(items, pipeline, writer, force)
+        )
+        chunks = (_Chunk(items=part) for part, _ in chunked(units, size, count))
     executor: Executor | None = None
     dispatch: _Dispatch | None = None
     flow: _InOrder | None = None
@@ -205,14 +208,6 @@ def run_batch(
     return summary
 
 
-def _chunk_size(pipeline: Pipeline, total: int | None, workers: int) -> int:
-    """Small enough that every worker gets several chunks and the bar moves smoothly."""
-    largest = min(CHUNK, max(1, int(pipeline.config["batch_size"])))
-    if total is None:
-        return largest
-    return max(1, min(largest, total // (4 * workers)))
-
-
 def _executor(
     pipeline: Pipeline,
     writer: Writer,
@@ -258,19 +253,6 @@ def _prepare(
                 yield error
                 continue
         yield item
-
-
-def _chunks(items: Iterable[Document | InputError | _Resumed], size: int) -> Iterator[_Chunk]:
-    chunk = _Chunk()
-    docs = 0
-    for item in items:
-        chunk.items.append(item)
-        docs += isinstance(item, Document)
-        if docs >= size or len(chunk.items) >= 4 * size:
-            yield chunk
-            chunk, docs = _Chunk(), 0
-    if chunk.items:
-        yield chunk
 
 
 def _peek(chunks: Iterator[_Chunk], docs: int) -> tuple[int, Iterator[_Chunk]]:

@@ -44,22 +44,13 @@ class Slice:
 
 
 def plan(
-    inputs: Iterable[str], by_ext: Mapping[str, Reader], per_partition: int
-) -> Iterator[tuple[list[Slice], int]]:
-    """Partitions of about ``per_partition`` documents each, in input order, with how many
-    documents (or errors) each holds."""
-    partition: list[Slice] = []
-    documents = 0
+    inputs: Iterable[str], by_ext: Mapping[str, Reader], lines: int
+) -> Iterator[tuple[Slice, int]]:
+    """The inputs as slices, in input order, with how many documents (or errors) each holds:
+    whole files, and JSON Lines files cut every ``lines`` lines."""
     for raw in inputs:
         path = Path(raw)
-        for piece, count in _slices(path, by_ext.get(path.suffix.lower()), per_partition):
-            partition.append(piece)
-            documents += count
-            if documents >= per_partition:
-                yield partition, documents
-                partition, documents = [], 0
-    if partition:
-        yield partition, documents
+        yield from _slices(path, by_ext.get(path.suffix.lower()), lines)
 
 
 def _slices(path: Path, reader: Reader | None, lines: int) -> Iterator[tuple[Slice, int]]:
