@@ -766,3 +766,20 @@ def test_fifo_or_device_input_is_one_error_not_a_hang(cli, tmp_path):
     errors = error_lines(result)
     assert len(errors) == 2 and all("is not a regular file" in e for e in errors), errors
     assert list(read_outputs(tmp_path / "out")) == ["good"]
+
+
+def test_a_documents_budget_is_spent_only_inside_its_annotator_calls():
+    """Steps run over a whole chunk in turn: the time between one document's calls (other
+    documents' calls) is not its own."""
+    from annotate.timeouts import Deadline, DocumentTimeout
+
+    deadline = Deadline(1.0)
+    with deadline.guard():
+        time.sleep(0.1)
+    time.sleep(1.0)  # other documents' turn
+    with deadline.guard():  # would time out at once if that counted
+        pass
+    started = time.monotonic()
+    with pytest.raises(DocumentTimeout), deadline.guard():
+        time.sleep(5)
+    assert time.monotonic() - started < 1.0

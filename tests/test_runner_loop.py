@@ -148,3 +148,74 @@ def test_output_files_are_indented_as_json_would(tmp_path):
     assert json_file(record) == (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode()
     record["document"]["big"] = 2**70  # over orjson's 64 bits: the standard library writes it
     assert json.loads(json_file(record))["document"]["big"] == 2**70
+
+
+ORDER = textwrap.dedent("""
+    import annotate
+
+    CALLS = []
+
+
+    class First(annotate.Annotator):
+        name = "first"
+        version = "1.0"
+        assigns = ("first",)
+
+        def annotate(self, doc):
+            CALLS.append((self.name, doc.id))
+            return [annotate.Annotation("first", 0, 1, "X")]
+
+
+    class Second(First):
+        name = "second"
+        requires = ("first",)
+        assigns = ("second",)
+
+        def annotate(self, doc):
+            CALLS.append((self.name, doc.id))
+            return []
+
+
+    @annotate.hookimpl
+    def register_annotators(register):
+        register(First)
+        register(Second)
+""")
+
+
+@pytest.fixture
+def order_pipeline(tmp_path, monkeypatch):
+    (tmp_path / "order_plugin.py").write_text(ORDER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import order_plugin
+
+    order_plugin.CALLS.clear()
+    pipeline = build_pipeline(plugins=("order_plugin",), only=("first", "second"))
+    return pipeline, order_plugin.CALLS
+
+
+def test_each_step_runs_over_the_chunk_before_the_next(order_pipeline):
+    pipeline, calls = order_pipeline
+    docs = [Document(id=name, text=f"{name} text.") for name in "abc"]
+    assert pipeline.annotate_chunk(docs) == [None, None, None]
+    assert calls == [(step, d) for step in ("first", "second") for d in "abc"]
+    assert all(d.annotators["second"]["status"] == "ok" and d.provenance for d in docs)
+
+
+def test_a_bug_outside_the_annotators_loses_that_document_only(order_pipeline, monkeypatch):
+    pipeline, calls = order_pipeline
+    merge_in = type(pipeline)._add
+
+    def broken_on_b(self, doc, new, ids):
+        if doc.id == "b":
+            raise RuntimeError("runner bug")
+        merge_in(self, doc, new, ids)
+
+    monkeypatch.setattr(type(pipeline), "_add", broken_on_b)
+    docs = [Document(id=name, text=f"{name} text.") for name in "abc"]
+    errors = pipeline.annotate_chunk(docs)
+    assert [type(e).__name__ if e else None for e in errors] == [None, "RuntimeError", None]
+    assert ("second", "b") not in calls  # stopped there
+    assert [a.id for a in docs[2].annotations] == ["T1"] and docs[2].provenance
+    with pytest.raises(RuntimeError, match="runner bug"):
+        pipeline.annotate(Document(id="b", text="b again."))

@@ -1,13 +1,13 @@
 """Fingerprints, cache keys and the result cache.
 
-Before each step, ``Pipeline.annotate`` asks a :class:`StepStore` for that annotator's result
-on this document under a key made of the document's input hash, the annotator's name, version,
-config and source (and spaCy model, if it uses one), and the hashes of the layers it requires
-as they stand when it runs. The spaCy parse is a cached result too, keyed by the text, the
-model and its components. Change one annotator's config and only that annotator, and those
+Before each step, ``Pipeline.annotate_chunk`` asks a :class:`StepStore` for that annotator's
+result on this document under a key made of the document's input hash, the annotator's name,
+version, config and source (and spaCy model, if it uses one), and the hashes of the layers it
+requires as they stand when it runs. The spaCy parse is a cached result too, keyed by the text,
+the model and its components. Change one annotator's config and only that annotator, and those
 reading its layers, run again, on the cached parse. The cache is one SQLite file
-(``~/.cache/annotate/cache.sqlite`` unless ``--cache DIR``): worker processes read it, and
-only the main process writes it (the entries a worker made come back with its results).
+(``~/.cache/annotate/cache.sqlite`` unless ``--cache DIR``): worker processes read it, and only
+the main process writes it (the entries a worker made come back with its results).
 
 The *pipeline fingerprint* covers everything that shapes an output file except the input:
 ``provenance = {"input": ..., "pipeline": ...}`` in each output lets a re-run skip documents
@@ -385,7 +385,7 @@ class ResultCache:
 
 
 class StepStore:
-    """What ``Pipeline.annotate`` asks before each step, and tells after it.
+    """What ``Pipeline.annotate_chunk`` asks before each step, and tells after it.
 
     It answers from the cache (None: never a hit) and collects the entries this process made,
     which the main process writes (``take``); ``hits`` counts results taken from the cache,

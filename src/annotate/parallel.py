@@ -1,9 +1,9 @@
 """Annotating chunks of documents, in this process or in worker processes.
 
 Every way of running (``--workers 1``, ``--workers N``, ``--scheduler``) hands chunks of
-documents to a :class:`Worker`, a thin loop around ``Pipeline.annotate``, and gets back one
-:class:`Outcome` per document, in order: the record already encoded as the writer will write
-it, and a small summary. The main process only orders and writes those bytes, and stores the
+documents to a :class:`Worker`, a thin loop around ``Pipeline.annotate_chunk``, and gets back
+one :class:`Outcome` per document, in order: the record already encoded as the writer will
+write it, and a small summary. The main process only orders and writes those bytes, and stores the
 cache entries the worker made. So the output is the same byte for byte whichever way it ran.
 
 Local workers are forked from the main process after it has built the pipeline, so the spaCy
@@ -37,7 +37,7 @@ from annotate.errors import AnnotateError, InputError
 from annotate.io.partitions import Slice, reachable, read_slices
 from annotate.io.sources import checked, reader_table
 from annotate.model import Document
-from annotate.pipeline import AnnotatorFailed, Pipeline
+from annotate.pipeline import Pipeline
 from annotate.timeouts import Deadline, watch_in
 
 Encoder = Callable[[dict[str, Any]], bytes]
@@ -170,7 +170,9 @@ class Worker:
 
     def run(self, docs: Sequence[Document]) -> ChunkResult:
         self.pipeline.prepare(docs, self.store)
-        outcomes = [self._one(doc) for doc in docs]
+        deadlines = [Deadline(self.timeout, self.hard_stop) if self.timeout else None for _ in docs]
+        errors = self.pipeline.annotate_chunk(docs, self.store, deadlines)
+        outcomes = [self._outcome(doc, error) for doc, error in zip(docs, errors, strict=True)]
         if self.store is None:
             return ChunkResult(outcomes)
         entries, hits = self.store.take()
@@ -217,21 +219,20 @@ class Worker:
         provenance = {"input": input_hash(doc), "pipeline": self.pipeline.fingerprint}
         return provenance if earlier.get("input") == provenance["input"] else None
 
-    def _one(self, doc: Document) -> Outcome:
+    def _outcome(self, doc: Document, error: Exception | None) -> Outcome:
+        """``doc``'s record, encoded; or why it is lost (``error``, or it cannot be encoded)."""
         source = str(doc.meta.get("source", doc.id))
-        deadline = Deadline(self.timeout, self.hard_stop) if self.timeout else None
-        try:
-            self.pipeline.annotate(doc, self.store, deadline)
-            record = doc.to_json()
-            encoded = self.encode(record) if self.encode is not None else record
-        except AnnotatorFailed:
-            raise
-        except InputError as error:  # the record cannot be encoded (e.g. not strict JSON)
+        doc.spacy = None
+        if error is None:
+            try:
+                record = doc.to_json()
+                encoded = self.encode(record) if self.encode is not None else record
+            except Exception as problem:
+                error = problem
+        if isinstance(error, InputError):  # e.g. the record is not strict JSON
             return Outcome(doc.id, source, None, str(error))
-        except Exception as error:  # a bug outside the annotators: lose this document only
+        if error is not None:  # a bug outside the annotators: lose this document only
             return Outcome(doc.id, source, None, f"{source} (id {doc.id}): {_describe(error)}")
-        finally:
-            doc.spacy = None
         return Outcome(
             doc.id,
             source,

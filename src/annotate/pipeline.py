@@ -149,55 +149,84 @@ class Pipeline:
     def annotate(
         self, doc: Document, store: StepStore | None = None, deadline: Deadline | None = None
     ) -> Document:
-        """Run every step on ``doc``, merging each step's annotations into the others.
+        """Run every step on ``doc`` (``annotate_chunk`` of one); raise what stopped it."""
+        [error] = self.annotate_chunk([doc], store, [deadline])
+        if error is not None:
+            raise error
+        return doc
 
+    def annotate_chunk(
+        self,
+        docs: Sequence[Document],
+        store: StepStore | None = None,
+        deadlines: Sequence[Deadline | None] | None = None,
+    ) -> list[Exception | None]:
+        """Run every step on each of ``docs``, merging each step's annotations into the others.
+
+        Each step runs over the whole chunk before the next one starts, as ``nlp.pipe`` runs
+        each component over a batch, so an annotator's tables stay in the CPU's caches.
         ``store`` answers a step with its result from an earlier run, and keeps the new ones
-        (the parse too). The text is parsed when the first step that needs spaCy runs.
-        ``deadline`` bounds each annotator call (--timeout-per-doc).
+        (the parse too). A text is parsed when the first step that needs spaCy runs on it,
+        unless ``prepare`` parsed it. ``deadlines``: each document's budget for its
+        annotator calls (--timeout-per-doc).
+
+        Returns, per document, None or the error that stopped it: a bug outside the
+        annotators, which loses that document only (an annotator's own error is recorded in
+        ``doc.annotators``). With --fail-fast, an annotator's error raises AnnotatorFailed.
         """
-        doc_hash = input_hash(doc)
-        failed: set[str] = set()  # layers of the steps that failed on this document
-        ids = _Ids(doc.annotations)
-        for name, info in self.skipped_info.items():
-            doc.annotators[name] = {**info, "status": "skipped"}
+        runs = [
+            _DocRun(doc, deadline)
+            for doc, deadline in zip(docs, deadlines or [None] * len(docs), strict=True)
+        ]
+        for run in runs:
+            for name, info in self.skipped_info.items():
+                run.doc.annotators[name] = {**info, "status": "skipped"}
         for step, identity in zip(self.steps, self.identities, strict=True):
-            started = time.perf_counter()
-            status = self._step(step, identity, doc, doc_hash, store, deadline, failed, ids)
-            if self.timings:
-                status["seconds"] = round(time.perf_counter() - started, 4)
-            doc.annotators[step.name] = status
+            for run in runs:
+                if run.error is not None:
+                    continue
+                started = time.perf_counter()
+                try:
+                    status = self._step(step, identity, run, store)
+                except AnnotatorFailed:
+                    raise
+                except Exception as error:
+                    run.error = error
+                    continue
+                if self.timings:
+                    status["seconds"] = round(time.perf_counter() - started, 4)
+                run.doc.annotators[step.name] = status
+        for run in runs:
+            if run.error is None:
+                self._finish(run)
+        return [run.error for run in runs]
+
+    def _finish(self, run: _DocRun) -> None:
+        doc = run.doc
         doc.annotations.sort(key=sort_key)
         doc.provenance = {
-            "input": doc_hash,
+            "input": run.hash,
             "pipeline": self.fingerprint,
             "text_sha256": hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest(),
         }
-        return doc
 
     def _step(
-        self,
-        step: Step,
-        identity: StepIdentity,
-        doc: Document,
-        doc_hash: str,
-        store: StepStore | None,
-        deadline: Deadline | None,
-        failed: set[str],
-        ids: _Ids,
+        self, step: Step, identity: StepIdentity, run: _DocRun, store: StepStore | None
     ) -> dict[str, Any]:
-        """One step on ``doc``: from the store, or run; merged in. Returns its status."""
+        """One step on one document: from the store, or run; merged in. Returns its status."""
+        doc = run.doc
         status = step.info
         if self.nlp is not None and step.annotator.spacy_components is not None:
             status["model"] = self.model
-        broken = [layer for layer in identity.requires if layer in failed]
+        broken = [layer for layer in identity.requires if layer in run.failed]
         if broken:
-            failed.update(identity.assigns)
+            run.failed.update(identity.assigns)
             error = f"required layer {', '.join(broken)} failed on this document"
             return {**status, "status": "skipped", "error": error}
         key = cached = None
         if store is not None:
             required = [doc_layer_hash(doc, layer) for layer in identity.requires]
-            key = step_key(doc_hash, identity, required)
+            key = step_key(run.hash, identity, required)
             cached = store.result(key, step.name)
         if cached is not None:
             new = _restored(doc, cached)
@@ -205,13 +234,13 @@ class Pipeline:
             if step.annotator.spacy_components is not None and doc.spacy is None:
                 self._parse(doc, store)
             try:
-                new, changed = self._run(step, doc, deadline)
+                new, changed = self._run(step, doc, run.deadline)
             except _Failed as failure:
-                failed.update(identity.assigns)
+                run.failed.update(identity.assigns)
                 return {**status, "status": "error", "error": failure.message}
             if store is not None and key is not None:
                 store.keep_result(key, step.name, new, changed)
-        self._add(doc, new, ids)
+        self._add(doc, new, run.ids)
         return {**status, "status": "ok"}
 
     def _parse(self, doc: Document, store: StepStore | None) -> None:
@@ -312,6 +341,18 @@ class _Failed(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class _DocRun:
+    """One document on its way through the steps."""
+
+    def __init__(self, doc: Document, deadline: Deadline | None) -> None:
+        self.doc = doc
+        self.deadline = deadline
+        self.hash = input_hash(doc)
+        self.failed: set[str] = set()  # layers of the steps that failed on it
+        self.ids = _Ids(doc.annotations)
+        self.error: Exception | None = None  # what stopped it, outside any annotator
 
 
 class _Ids:

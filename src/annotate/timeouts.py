@@ -42,20 +42,26 @@ def watch_in(folder: str) -> None:
 
 
 class Deadline:
-    """One document's time budget: ``with deadline.guard(): annotator.annotate(doc)``."""
+    """One document's time budget, spent only while its annotators run:
+    ``with deadline.guard(): annotator.annotate(doc)``, once per annotator."""
 
     def __init__(self, seconds: float, hard_stop: bool = False) -> None:
         self.seconds = seconds
         self.hard_stop = hard_stop
-        self.at = time.monotonic() + seconds
+        self.left = seconds  # of the budget
 
     @contextlib.contextmanager
     def guard(self) -> Iterator[None]:
-        with self._hard(), self._soft():
-            yield
+        started = time.monotonic()
+        at = started + self.left
+        try:
+            with self._hard(at), self._soft(at):
+                yield
+        finally:
+            self.left -= time.monotonic() - started
 
     @contextlib.contextmanager
-    def _hard(self) -> Iterator[None]:
+    def _hard(self, at: float) -> Iterator[None]:
         """End the process if the call runs far past its deadline.
 
         ``faulthandler``'s watchdog is a C thread that needs no GIL, so it fires even while
@@ -67,7 +73,7 @@ class Deadline:
             return
         if _WATCHDOG_FILE is None:
             _WATCHDOG_FILE = open(os.devnull, "w")  # noqa: SIM115 - open for the process's life
-        remaining = max(0.0, self.at - time.monotonic())
+        remaining = max(0.0, at - time.monotonic())
         faulthandler.dump_traceback_later(
             remaining + hard_stop_after(self.seconds), exit=True, file=_WATCHDOG_FILE
         )
@@ -77,7 +83,7 @@ class Deadline:
             faulthandler.cancel_dump_traceback_later()
 
     @contextlib.contextmanager
-    def _soft(self) -> Iterator[None]:
+    def _soft(self, at: float) -> Iterator[None]:
         """``DocumentTimeout`` raised in the annotator at its deadline (main thread only)."""
         if (
             not hasattr(signal, "setitimer")
@@ -85,7 +91,7 @@ class Deadline:
         ):
             yield
             return
-        remaining = self.at - time.monotonic()
+        remaining = at - time.monotonic()
         message = f"took longer than --timeout-per-doc {self.seconds:g}s; its result is left out"
         if remaining <= 0:
             raise DocumentTimeout(message)
