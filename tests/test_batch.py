@@ -267,6 +267,17 @@ def test_small_inputs_run_in_process_and_summary_is_printed(tmp_path, plugin_dir
     assert "0 ok, 0 failed, 3 resumed" in rerun.stderr
 
 
+def test_the_report_splits_the_workers_cpu_between_spacy_and_the_annotators(tmp_path, cli):
+    docs = write_docs(tmp_path / "in", 3)
+    report = tmp_path / "r.json"
+    args = ("run", docs, "-o", tmp_path / "out", "--no-cache", "--report", report)
+    assert cli(*args, "--only", "entities").exit_code == 0
+    cpu = json.loads(report.read_text())
+    assert cpu["spacy_cpu_seconds"] > 0 and cpu["annotators_cpu_seconds"] > 0
+    assert cli(*args, "--only", "money", "--force").exit_code == 0  # needs no parse
+    assert json.loads(report.read_text())["spacy_cpu_seconds"] == 0
+
+
 def test_the_cache_key_covers_the_modules_an_annotator_imports(tmp_path, monkeypatch):
     from annotate.cache import _source_hash
 

@@ -70,6 +70,8 @@ class Summary:
     words: int = 0
     seconds: float = 0.0
     main_cpu: float = 0.0  # CPU seconds of this (the main) process, pipeline build excluded
+    spacy_cpu: float = 0.0  # CPU seconds of the workers in spaCy's parse
+    annotators_cpu: float = 0.0  # ... in the annotators, with the runner's checks and records
     workers: int = 1
 
     @property
@@ -90,6 +92,8 @@ class Summary:
             "words": self.words,
             "seconds": round(self.seconds, 3),
             "main_cpu_seconds": round(self.main_cpu, 3),
+            "spacy_cpu_seconds": round(self.spacy_cpu, 3),
+            "annotators_cpu_seconds": round(self.annotators_cpu, 3),
             "words_per_second": round(self.words_per_second, 1),
             "workers": self.workers,
         }
@@ -434,6 +438,8 @@ def _isolate(executor: Executor, docs: list[Document]) -> ChunkResult:
         result.outcomes.extend(one.outcomes)
         result.entries.extend(one.entries)
         result.hits.update(one.hits)
+        result.spacy_cpu += one.spacy_cpu
+        result.annotators_cpu += one.annotators_cpu
     return result
 
 
@@ -481,6 +487,8 @@ def _finish(
     if cache is not None and result.entries:
         cache.put_many(result.entries)
     summary.cached.update(result.hits)
+    summary.spacy_cpu += result.spacy_cpu
+    summary.annotators_cpu += result.annotators_cpu
 
 
 def _resume(
