@@ -275,7 +275,7 @@ def test_the_report_splits_the_workers_cpu_between_spacy_and_the_annotators(tmp_
     cpu = json.loads(report.read_text())
     assert cpu["spacy_cpu_seconds"] > 0 and cpu["annotators_cpu_seconds"] > 0
     assert cli(*args, "--only", "money", "--force").exit_code == 0  # needs no parse
-    assert json.loads(report.read_text())["spacy_cpu_seconds"] == 0
+    assert json.loads(report.read_text())["spacy_cpu_seconds"] < 0.01
 
 
 def test_the_cache_key_covers_the_modules_an_annotator_imports(tmp_path, monkeypatch):

@@ -219,3 +219,19 @@ def test_a_bug_outside_the_annotators_loses_that_document_only(order_pipeline, m
     assert [a.id for a in docs[2].annotations] == ["T1"] and docs[2].provenance
     with pytest.raises(RuntimeError, match="runner bug"):
         pipeline.annotate(Document(id="b", text="b again."))
+
+
+def test_a_bug_while_finishing_one_document_loses_that_one_only(order_pipeline, monkeypatch):
+    pipeline, _ = order_pipeline
+    finish = type(pipeline)._finish
+
+    def broken_on_a(self, run):
+        if run.doc.id == "a":
+            raise ValueError("cannot finish")
+        finish(self, run)
+
+    monkeypatch.setattr(type(pipeline), "_finish", broken_on_a)
+    docs = [Document(id=name, text=f"{name} text.") for name in "ab"]
+    errors = pipeline.annotate_chunk(docs)
+    assert isinstance(errors[0], ValueError) and errors[1] is None
+    assert docs[1].provenance and not docs[0].provenance

@@ -13,6 +13,7 @@ files; then it sends documents instead of partitions.
 
 from __future__ import annotations
 
+import itertools
 import os
 import queue
 import time
@@ -55,6 +56,10 @@ from annotate.timeouts import hard_stop_after
 
 # Fewer documents than this to annotate: run in this process (no process start-up to pay).
 SMALL_INPUT = 48
+
+# What the chunker groups: a slice a worker reads, or an item read here (a document, an
+# error, a resumed document), with how many documents and characters it holds.
+_Unit = tuple[Any, int, int]
 
 
 @dataclass
@@ -152,27 +157,31 @@ def run_batch(
     readers = pipeline.registry.readers
     inputs = paths if isinstance(paths, Inputs) else list_inputs(paths, readers)
     size = max(1, int(pipeline.config["batch_size"]))  # documents parsed together
-    if _workers_read(inputs, writer, force):  # the workers read their partitions themselves
-        slices = plan(inputs, reader_table(readers), lines=max(1, size // 4))
-        chunks: Iterator[_Chunk] = (
-            _Chunk(slices=part, expected=documents)
-            for part, documents in chunked(slices, size, count)
+    # The workers read their partitions themselves, or this process reads the documents.
+    slices = _workers_read(inputs, writer, force)
+    if slices:
+        units: Iterator[_Unit] = (
+            (piece, documents, piece.bytes)
+            for piece, documents in plan(inputs, reader_table(readers), lines=max(1, size // 4))
         )
     else:
         items = read_paths(inputs, readers, stdin_format, int(pipeline.config["max_chars"]))
         units = (
-            (item, int(isinstance(item, Document)))
+            (item, 1, len(item.text)) if isinstance(item, Document) else (item, 0, 0)
             for item in _prepare(items, pipeline, writer, force)
         )
-        chunks = (_Chunk(items=part) for part, _ in chunked(units, size, count))
     executor: Executor | None = None
     dispatch: _Dispatch | None = None
     flow: _InOrder | None = None
     try:
         with tracking():
-            head, chunks = _peek(chunks, SMALL_INPUT)
+            head, units = _peek(units, SMALL_INPUT)
             executor = _executor(
                 pipeline, writer, cache, timeout, count, scheduler, spec, small=head < SMALL_INPUT
+            )
+            chunks = (
+                _Chunk(slices=part, expected=documents) if slices else _Chunk(items=part)
+                for part, documents in chunked(units, size, executor.workers)
             )
             summary.workers = executor.workers
             dispatch = _Dispatch(executor, pipeline, writer, force)
@@ -259,21 +268,17 @@ def _prepare(
         yield item
 
 
-def _peek(chunks: Iterator[_Chunk], docs: int) -> tuple[int, Iterator[_Chunk]]:
-    """Read ahead until ``docs`` documents to annotate are seen (or the input ends)."""
-    head: list[_Chunk] = []
+def _peek(units: Iterator[_Unit], docs: int) -> tuple[int, Iterator[_Unit]]:
+    """Read ``units`` ahead until ``docs`` documents to annotate are seen (or the input
+    ends): how many, and all the units again."""
+    head: list[_Unit] = []
     seen = 0
-    for chunk in chunks:
-        head.append(chunk)
-        seen += len(chunk.docs) if chunk.slices is None else chunk.expected
+    for unit in units:
+        head.append(unit)
+        seen += unit[1]
         if seen >= docs:
             break
-
-    def chained() -> Iterator[_Chunk]:
-        yield from head
-        yield from chunks
-
-    return seen, chained()
+    return seen, itertools.chain(head, units)
 
 
 def _resolved(result: ChunkResult) -> Future[ChunkResult]:

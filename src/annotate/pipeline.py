@@ -7,7 +7,7 @@ import functools
 import hashlib
 import itertools
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,7 +125,7 @@ class Pipeline:
     def prepare(self, docs: Sequence[Document], store: StepStore | None = None) -> None:
         """Parse, in one ``nlp.pipe`` batch, the documents whose parse ``store`` lacks.
 
-        ``annotate`` would parse them one by one, which is slower; a parse the store holds
+        ``annotate_chunk`` would parse them one by one, which is slower; a parse the store holds
         is loaded only if a step that needs it is not cached itself.
         """
         if self.nlp is None:
@@ -178,28 +178,31 @@ class Pipeline:
             _DocRun(doc, deadline)
             for doc, deadline in zip(docs, deadlines or [None] * len(docs), strict=True)
         ]
-        for run in runs:
-            for name, info in self.skipped_info.items():
-                run.doc.annotators[name] = {**info, "status": "skipped"}
+        self._each(runs, self._start)
         for step, identity in zip(self.steps, self.identities, strict=True):
-            for run in runs:
-                if run.error is not None:
-                    continue
-                started = time.perf_counter()
-                try:
-                    status = self._step(step, identity, run, store)
-                except AnnotatorFailed:
-                    raise
-                except Exception as error:
-                    run.error = error
-                    continue
-                if self.timings:
-                    status["seconds"] = round(time.perf_counter() - started, 4)
-                run.doc.annotators[step.name] = status
-        for run in runs:
-            if run.error is None:
-                self._finish(run)
+            self._each(runs, functools.partial(self._record, step, identity, store=store))
+        self._each(runs, self._finish)
         return [run.error for run in runs]
+
+    @staticmethod
+    def _each(runs: list[_DocRun], do: Callable[[_DocRun], None]) -> None:
+        """``do`` on each document not stopped yet; an error outside the annotators stops
+        that document alone (an annotator's error under --fail-fast stops the run)."""
+        for run in runs:
+            if run.error is not None:
+                continue
+            try:
+                do(run)
+            except AnnotatorFailed:
+                raise
+            except Exception as error:
+                run.error = error
+
+    def _start(self, run: _DocRun) -> None:
+        run.hash = input_hash(run.doc)
+        run.ids = _Ids(run.doc.annotations)
+        for name, info in self.skipped_info.items():
+            run.doc.annotators[name] = {**info, "status": "skipped"}
 
     def _finish(self, run: _DocRun) -> None:
         doc = run.doc
@@ -209,6 +212,16 @@ class Pipeline:
             "pipeline": self.fingerprint,
             "text_sha256": hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest(),
         }
+
+    def _record(
+        self, step: Step, identity: StepIdentity, run: _DocRun, store: StepStore | None
+    ) -> None:
+        """One step on one document, its status (and time, with --timings) recorded."""
+        started = time.perf_counter()
+        status = self._step(step, identity, run, store)
+        if self.timings:
+            status["seconds"] = round(time.perf_counter() - started, 4)
+        run.doc.annotators[step.name] = status
 
     def _step(
         self, step: Step, identity: StepIdentity, run: _DocRun, store: StepStore | None
@@ -349,9 +362,9 @@ class _DocRun:
     def __init__(self, doc: Document, deadline: Deadline | None) -> None:
         self.doc = doc
         self.deadline = deadline
-        self.hash = input_hash(doc)
+        self.hash = ""  # its input hash, and
+        self.ids = _Ids(())  # the ids after its own: both set by Pipeline._start
         self.failed: set[str] = set()  # layers of the steps that failed on it
-        self.ids = _Ids(doc.annotations)
         self.error: Exception | None = None  # what stopped it, outside any annotator
 
 

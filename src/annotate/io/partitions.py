@@ -42,6 +42,11 @@ class Slice:
     end: int | None = None
     line: int = 1
 
+    @property
+    def bytes(self) -> int:
+        """How many bytes it spans (0 when unknown: not a regular file)."""
+        return max(0, (self.size if self.end is None else self.end) - self.start)
+
 
 def plan(
     inputs: Iterable[str], by_ext: Mapping[str, Reader], lines: int
