@@ -11,6 +11,7 @@ the runner restores what the annotator changed and goes on.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable
 from typing import Any
 
@@ -46,9 +47,15 @@ def _plain(value: Any, depth: int) -> bool:
     if depth >= MAX_DEPTH:
         return False
     if kind is list or kind is tuple:
-        return all(_plain(item, depth + 1) for item in value)
+        for item in value:  # noqa: SIM110 - a loop is 40% faster than all() over a generator
+            if not _plain(item, depth + 1):
+                return False
+        return True
     if kind is dict:
-        return all(type(k) is str and _plain(v, depth + 1) for k, v in value.items())
+        for key, item in value.items():
+            if type(key) is not str or not _plain(item, depth + 1):
+                return False
+        return True
     return False
 
 
@@ -150,7 +157,7 @@ class Snapshot:
         self.text = doc.text
         self.id = doc.id
         self.annotations = list(doc.annotations)
-        self.fields = [_fields(a) for a in doc.annotations]
+        self.fields = list(map(_fields, doc.annotations))
 
     def problem(self, doc: Document) -> str | None:
         if doc.text is not self.text and doc.text != self.text:
@@ -158,10 +165,10 @@ class Snapshot:
         if doc.id != self.id:
             return f"changed doc.id from {_short(self.id)} to {_short(doc.id)}"
         now = doc.annotations
-        if len(now) != len(self.annotations) or any(
-            a is not b for a, b in zip(now, self.annotations, strict=True)
-        ):
+        if len(now) != len(self.annotations) or not all(map(operator.is_, now, self.annotations)):
             return "added, removed or replaced annotations in doc.annotations; return them instead"
+        if list(map(_fields, now)) == self.fields:
+            return None
         for a, fields in zip(now, self.fields, strict=True):
             if _fields(a) != fields:
                 return f"changed the annotation {a.id} of layer '{fields[0]}'"
@@ -175,8 +182,8 @@ class Snapshot:
             a.layer, a.start, a.end, a.label, a.text = layer, start, end, label, text
 
 
-def _fields(a: Annotation) -> tuple[Any, ...]:
-    return a.layer, a.start, a.end, a.label, a.text
+# What an annotator must leave alone in another's annotation.
+_fields = operator.attrgetter("layer", "start", "end", "label", "text")
 
 
 def _encodable(text: str) -> bool:
