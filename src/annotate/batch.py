@@ -158,8 +158,8 @@ def run_batch(
     inputs = paths if isinstance(paths, Inputs) else list_inputs(paths, readers)
     size = max(1, int(pipeline.config["batch_size"]))  # documents parsed together
     # The workers read their partitions themselves, or this process reads the documents.
-    slices = _workers_read(inputs, writer, force)
-    if slices:
+    workers_read = _workers_read(inputs, writer, force)
+    if workers_read:
         units: Iterator[_Unit] = (
             (piece, documents, piece.bytes)
             for piece, documents in plan(inputs, reader_table(readers), lines=max(1, size // 4))
@@ -180,7 +180,7 @@ def run_batch(
                 pipeline, writer, cache, timeout, count, scheduler, spec, small=head < SMALL_INPUT
             )
             chunks = (
-                _Chunk(slices=part, expected=documents) if slices else _Chunk(items=part)
+                _Chunk(slices=part, expected=documents) if workers_read else _Chunk(items=part)
                 for part, documents in chunked(units, size, executor.workers)
             )
             summary.workers = executor.workers
@@ -440,11 +440,7 @@ def _isolate(executor: Executor, docs: list[Document]) -> ChunkResult:
             )
             executor.restart()
             continue
-        result.outcomes.extend(one.outcomes)
-        result.entries.extend(one.entries)
-        result.hits.update(one.hits)
-        result.spacy_cpu += one.spacy_cpu
-        result.annotators_cpu += one.annotators_cpu
+        result.add(one)
     return result
 
 

@@ -120,6 +120,14 @@ class ChunkResult:
     spacy_cpu: float = 0.0
     annotators_cpu: float = 0.0
 
+    def add(self, other: ChunkResult) -> None:
+        """Append ``other``'s outcomes, entries, hits and CPU to these."""
+        self.outcomes.extend(other.outcomes)
+        self.entries.extend(other.entries)
+        self.hits.update(other.hits)
+        self.spacy_cpu += other.spacy_cpu
+        self.annotators_cpu += other.annotators_cpu
+
 
 class Executor(Protocol):
     """Runs chunks of documents somewhere: this process, a process pool, a Dask cluster."""
