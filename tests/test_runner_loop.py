@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import textwrap
 from pathlib import Path
@@ -235,3 +236,52 @@ def test_a_bug_while_finishing_one_document_loses_that_one_only(order_pipeline, 
     errors = pipeline.annotate_chunk(docs)
     assert isinstance(errors[0], ValueError) and errors[1] is None
     assert docs[1].provenance and not docs[0].provenance
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_runner_bug_on_one_document_loses_it_alone_on_any_worker_count(
+    order_pipeline, monkeypatch, tmp_path, capsys, workers
+):
+    """Worker processes are forked from this one, so they inherit the broken method."""
+    pipeline, _ = order_pipeline
+    merge_in = type(pipeline)._add
+
+    def broken_on_d07(self, doc, new, ids):
+        if doc.id == "d07":
+            raise RuntimeError("runner bug")
+        merge_in(self, doc, new, ids)
+
+    monkeypatch.setattr(type(pipeline), "_add", broken_on_d07)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(60):  # over SMALL_INPUT: worker processes when asked for 2
+        (inputs / f"d{i:02}.txt").write_text(f"Document {i}.")
+    out = tmp_path / "out"
+    summary = annotate_paths(
+        [str(inputs)],
+        str(out),
+        plugins=["order_plugin"],
+        only=["first", "second"],
+        workers=workers,
+        use_cache=False,
+    )
+    assert summary.workers == workers
+    assert (summary.ok, summary.failed) == (59, 1)
+    assert sorted(p.stem for p in out.glob("*.json")) == [f"d{i:02}" for i in range(60) if i != 7]
+    [line] = [line for line in capsys.readouterr().err.splitlines() if "runner bug" in line]
+    assert "d07.txt" in line and "RuntimeError" in line
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.txt").write_text("Nordvale Systems AG agreed on Monday to pay $2.5 billion.")
+    assert gc.get_freeze_count() == 0
+    annotate_paths([str(inputs)], str(tmp_path / "out"), workers=1, use_cache=False)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # a caller's own frozen objects stay frozen
+    try:
+        annotate_paths([str(inputs)], str(tmp_path / "out2"), workers=1, use_cache=False)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

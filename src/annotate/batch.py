@@ -49,6 +49,7 @@ from annotate.parallel import (
     Staged,
     Worker,
     default_workers,
+    long_lived_frozen,
 )
 from annotate.pipeline import Pipeline
 from annotate.progress import Bar
@@ -174,7 +175,7 @@ def run_batch(
     dispatch: _Dispatch | None = None
     flow: _InOrder | None = None
     try:
-        with tracking():
+        with tracking(), long_lived_frozen():
             head, units = _peek(units, SMALL_INPUT)
             executor = _executor(
                 pipeline, writer, cache, timeout, count, scheduler, spec, small=head < SMALL_INPUT

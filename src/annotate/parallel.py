@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import dataclasses
+import gc
 import multiprocessing
 import os
 import shutil
@@ -26,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -283,6 +284,23 @@ def _describe(error: BaseException) -> str:
         return type(error).__name__
 
 
+@contextlib.contextmanager
+def long_lived_frozen() -> Iterator[None]:
+    """For the run, leave what is alive at its start (the spaCy model, the annotators' tables)
+    out of the garbage collector's scans (``gc.freeze``): the many small objects each chunk
+    makes trigger collections, and a full one would walk the whole model every time. Forked
+    workers inherit the frozen state, which keeps the model's pages shared. Objects frozen
+    already (by the caller) stay as they are."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def reading_store(cache_dir: str | None) -> StepStore | None:
     """A worker process's store: it reads the cache if it can, and always collects the new
     entries for the main process to write (none without a cache)."""
@@ -357,6 +375,8 @@ def _init_worker(args: WorkerArgs) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's business
     pipeline = _INHERITED if args.spec is None else args.spec.build()
     assert pipeline is not None
+    if args.spec is not None:
+        gc.freeze()  # the pipeline this process built lives as long as the process
     store = reading_store(args.cache_dir)
     _WORKER = Worker(pipeline, args.fingerprint, args.encode, store, args.timeout, hard_stop=True)
 
