@@ -326,3 +326,55 @@ def test_the_news_policy_reads_the_same_parse_whatever_else_runs() -> None:
         doc = annotate_text(text, pipeline=pipeline, date="2025-03-10")
         values.append([(a.text, a.attrs["value"]) for a in doc.layer("dates")])
     assert values[0] == values[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    day=st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(3000, 12, 31)),
+    unit=st.sampled_from(
+        (
+            "day",
+            "week",
+            "weekend",
+            "fortnight",
+            "month",
+            "quarter",
+            "season",
+            "half",
+            "year",
+            "decade",
+            "century",
+        )
+    ),
+    amount=st.integers(-40, 40),
+)
+def test_calendar_steps_move_a_date_as_relativedelta_does(day, unit, amount):
+    """Periods shift by plain date arithmetic: the same dates as dateutil's, month ends
+    clamped ("Jan 31" + 1 month is Feb 28 or 29)."""
+    from dateutil.relativedelta import relativedelta
+
+    days = {"day": 1, "week": 7, "weekend": 7, "fortnight": 14}
+    months = {"decade": 120, "century": 1200, "year": 12, "half": 6, "month": 1}
+    step = (
+        relativedelta(days=days[unit])
+        if unit in days
+        else relativedelta(months=months.get(unit, 3))
+    )
+    assert _or_error(timex.add, day, unit, amount) == _or_error(lambda: day + step * amount)
+    assert timex.add_months(day, amount) == day + relativedelta(months=amount)
+
+
+def _or_error(function, *args):
+    try:
+        return function(*args)
+    except (ValueError, OverflowError) as error:
+        return type(error)
+
+
+def test_a_calendar_step_beyond_year_9999_is_a_value_error():
+    with pytest.raises(ValueError):
+        timex.add_months(dt.date(9999, 12, 1), 1)
+    with pytest.raises(ValueError):
+        timex.add(dt.date(1, 1, 31), "year", -1)
+    with pytest.raises(ValueError, match="unknown duration unit"):
+        timex.add(dt.date(2024, 1, 1), "eon", 1)
