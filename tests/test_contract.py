@@ -139,3 +139,56 @@ def _huge(value) -> bool:
     if isinstance(value, list | tuple):
         return any(_huge(v) for v in value)
     return isinstance(value, int) and value.bit_length() > 1024
+
+
+class _Label(str):
+    pass
+
+
+class _Attrs(dict):
+    pass
+
+
+class _Span(Annotation):
+    pass
+
+
+ANNOTATION_PARTS = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from([Annotation, _Span]),
+        "layer": st.sampled_from(["x", "y", 1, None]),
+        "start": st.one_of(st.integers(-2, 12), st.booleans(), st.just(1.0)),
+        "end": st.one_of(st.integers(-2, 12), st.booleans()),
+        "label": st.one_of(st.sampled_from(["A", _Label("B")]), st.integers()),
+        "attrs": st.one_of(
+            st.dictionaries(st.text(max_size=3), JSON_LIKE, max_size=3),
+            st.builds(_Attrs, st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)),
+            st.lists(st.integers(), max_size=1),
+        ),
+        "sources": st.one_of(
+            st.lists(st.sampled_from(["s", 1]), max_size=2), st.tuples(st.just("s"))
+        ),
+    }
+)
+
+
+@given(ANNOTATION_PARTS)
+def test_the_fast_contract_check_agrees_with_the_careful_one(parts):
+    """Exact types pass quickly; anything else gets the careful check, which allows
+    subclasses (of Annotation, str, dict) and explains what it refuses."""
+    from annotate.contract import ContractError, _check, check_annotations
+
+    kind = parts.pop("kind")
+    a = kind(**parts)
+    doc = Document(id="d", text="0123456789")
+    try:
+        _check(a, {"x"}, len(doc.text), set())
+        careful = None
+    except ContractError as error:
+        careful = str(error)
+    try:
+        assert check_annotations([a], doc, ["x"]) == [a]
+        fast = None
+    except ContractError as error:
+        fast = str(error)
+    assert fast == careful
