@@ -106,7 +106,7 @@ class Stance(Annotator):
 
     def annotate(self, doc: Document) -> list[Annotation]:
         parsed = doc.spacy
-        parse = Parse(parsed)
+        parse = Parse(parsed, doc.text)
         sentences = list(parsed.sents)
         organisations, in_entity = find_organisations(
             parse, doc.layer("entities"), sentences, self.target_labels, self.not_parties
@@ -177,7 +177,6 @@ class Stance(Annotator):
         self, parse: Parse, match: Match, matches: list[Match], context: Context
     ) -> tuple[Cue, list[Organisation]]:
         """A cue with its negation, hedge and the organisations it connects."""
-        parsed = parse.doc
         root = parse.root(match)
         path = parse.governing_path(root)
         above = parse.ancestors_and_self(root)
@@ -189,13 +188,13 @@ class Stance(Annotator):
                 or parse.negated_negator(m, matches)
             ):
                 continue
-            negated_by = parsed[m.start : m.end].text
+            negated_by = parse.text(m.start, m.end)
             if m.pattern.kind in (CHANGE, TERMINATOR):
                 trend = _AWAY.get(match.pattern.value)
             break
         hedged_by = next(
             (
-                parsed[m.start : m.end].text
+                parse.text(m.start, m.end)
                 for m in matches
                 if m.pattern.kind == HEDGE
                 and (parse.root(m) in above or parse.head[parse.root(m)] in above)
@@ -204,11 +203,11 @@ class Stance(Annotator):
         )
         polarity, weight = match.pattern.value, match.pattern.weight
         used = self._targets(parse, root, matches, context, opponents=polarity == COLLABORATION)
-        span = parsed[match.start : match.end]
+        start, end = parse.char_span(match.start, match.end)
         cue = Cue(
-            text=span.text,
-            start=span.start_char,
-            end=span.end_char,
+            text=parse.text(match.start, match.end),
+            start=start,
+            end=end,
             polarity=polarity,
             weight=weight,
             effect=cue_effect(
@@ -274,7 +273,7 @@ class Stance(Annotator):
         # "the companies", "both", "the two" stand for two organisations besides those named
         # ("the companies signed an agreement with X"); other anaphors fill the pair
         plural = ANAPHOR in kinds and any(
-            _PLURAL.search(parse.doc[m.start : m.end].text.lower())
+            _PLURAL.search(parse.text(m.start, m.end).lower())
             for m in anaphors
             if m.pattern.kind == ANAPHOR
         )

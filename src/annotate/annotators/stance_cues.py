@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -137,6 +138,20 @@ class Lexicon:
             phrases = [word, word + "s"] if len(word) >= 3 else [word]
             self.matcher.add(word, [Doc(vocab, words=[phrase]) for phrase in phrases])
         self._lemma_word: dict[int, str | None] = {}  # lemma hash: its lower form, if a word
+        # (the same few words and next words come back in every document)
+        self._candidates = functools.lru_cache(maxsize=4096)(self._candidates_for)
+
+    def _candidates_for(self, words: frozenset[str], ahead: frozenset[str]) -> tuple[Pattern, ...]:
+        """The phrases a token may start, in the order they are tried: those whose first word
+        is one of ``words`` (the token's) and whose second is one of ``ahead`` (the next
+        token's forms) or that go on with no word there."""
+        found = {
+            p
+            for word in words
+            for next_word in (None, *ahead)
+            for p in self.by_second[word].get(next_word, ())
+        }
+        return tuple(sorted(found, key=_ORDER))
 
     def _pattern(self, kind: str, text: str, value: str = "", weight: float = 0.0) -> Pattern:
         slots: list[frozenset[str] | None] = []
@@ -183,13 +198,7 @@ class Lexicon:
                     if i + 1 < sent.end and not words.isdisjoint(self._continued)
                     else ()
                 )
-                candidates = {
-                    p
-                    for word in words
-                    for next_word in (None, *ahead)
-                    for p in self.by_second[word].get(next_word, ())
-                }
-                for p in sorted(candidates, key=_ORDER):
+                for p in self._candidates(frozenset(words), frozenset(ahead)):
                     end = _match(p.slots, 1, keys, punct, i - sent.start + 1)
                     if end is not None:
                         matches.append(Match(p, i, sent.start + end))

@@ -36,8 +36,10 @@ class Parse:
     than the rest of stance. Labels stay ids (see _ids); lower forms and lemmas are looked
     up when asked for."""
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, text: str | None = None) -> None:
         self.doc = doc
+        # ``doc.text`` joins every token's text: the caller passes the text it parsed.
+        self._text = doc.text if text is None else text
         self._strings = doc.vocab.strings
         array = doc.to_array([HEAD, DEP, POS, IS_PUNCT, LOWER, LEMMA, IDX, LENGTH, SPACY])
         self._heads = numpy.arange(len(doc)) + array[:, 0].astype(numpy.int64)
@@ -53,6 +55,16 @@ class Parse:
 
     def lemma(self, token: int) -> str:
         return self._strings[self.lemma_ids[token]]
+
+    def char_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where tokens ``start``..``end`` begin and end in the text (``Span.start_char`` and
+        ``Span.end_char``, without making the Span)."""
+        return self.idx[start], self.idx[end - 1] + self.length[end - 1]
+
+    def text(self, start: int, end: int) -> str:
+        """The text of tokens ``start``..``end`` (``doc[start:end].text``)."""
+        start_char, end_char = self.char_span(start, end)
+        return self._text[start_char:end_char]
 
     def children(self, token: int) -> list[int]:
         return [c for c in numpy.flatnonzero(self._heads == token).tolist() if c != token]
