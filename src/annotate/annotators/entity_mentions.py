@@ -41,7 +41,9 @@ _TRAILING_NUMBERS = re.compile(r"(?:\s+[\d.,:\-–]+)+$")
 # Labels whose names may end in a number ("Boeing 737", "Euro 2024", "Article 50").
 _NUMBERED = frozenset({"PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "FAC"})
 _LEADING_POSSESSIVE = re.compile(r"([A-Z][\w.-]*(?: [A-Z][\w.-]*)?)['’]s\s+(?=[A-Z])")
-_DEFINITION = re.compile(r"[^\S\n]*\(([A-Z][A-Za-z&.]{1,7})\)")
+# An acronym in parentheses: "(OFT)". (The blanks before it are found by _blanks_before: a
+# pattern that began with them would be tried at every character.)
+_DEFINITION = re.compile(r"\(([A-Z][A-Za-z&.]{1,7})\)")
 # A line of three or more words in capitals, or in title case with no closing stop: a
 # headline, where the model's labels are noise ("Clydemoor and Verhoeven Team Up on Hydrogen
 # Ferry Order"). Small words may stay in lower case.
@@ -303,7 +305,7 @@ class MentionFinder:
         ends = {m.end: m for m in found if m.label in self.name_labels}
         defined = {}
         for match in _DEFINITION.finditer(text):
-            acronym, before = match.group(1), match.start()
+            acronym, before = match.group(1), _blanks_before(text, match.start())
             m = ends.get(before)
             if m is None and (span := _spelled_before(text, before, acronym)):
                 pieces = [o for o in found if o.start < span[1] and span[0] < o.end]
@@ -426,6 +428,13 @@ def _spelled_before(text: str, end: int, acronym: str) -> tuple[int, int] | None
         if len(capitals) > len(letters) or index > 2 * len(letters):
             return None
     return None
+
+
+def _blanks_before(text: str, end: int) -> int:
+    """Where the blanks (whitespace other than newlines) that end at ``end`` start."""
+    while end > 0 and text[end - 1] != "\n" and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def _split_at_numbers(text: str, m: Mention) -> list[Mention]:
