@@ -228,6 +228,8 @@ def _match(
 
 def _resolve(matches: list[Match]) -> list[Match]:
     """Within each kind (negators as one), keep non-overlapping matches, longest first."""
+    if len(matches) < 2:
+        return matches
     kept: list[Match] = []
     taken: dict[str, set[int]] = defaultdict(set)
     for m in sorted(

@@ -42,13 +42,14 @@ class Parse:
         self._text = doc.text if text is None else text
         self._strings = doc.vocab.strings
         array = doc.to_array([HEAD, DEP, POS, IS_PUNCT, LOWER, LEMMA, IDX, LENGTH, SPACY])
-        self._heads = numpy.arange(len(doc)) + array[:, 0].astype(numpy.int64)
-        self.head: list[int] = self._heads.tolist()
+        heads = numpy.arange(len(doc)) + array[:, 0].astype(numpy.int64)
+        self.head: list[int] = heads.tolist()
         self.dep, self.pos = array[:, 1:3].T.tolist()
         self.is_punct: list[bool] = array[:, 3].astype(bool).tolist()
         self._lower, self.lemma_ids = array[:, 4:6].T.tolist()
         self.idx, self.length, self.space = array[:, 6:9].T.tolist()
         self._roots: dict[tuple[int, int], int] = {}
+        self._children: list[list[int]] | None = None  # by head
 
     def lower(self, token: int) -> str:
         return self._strings[self._lower[token]]
@@ -67,7 +68,12 @@ class Parse:
         return self._text[start_char:end_char]
 
     def children(self, token: int) -> list[int]:
-        return [c for c in numpy.flatnonzero(self._heads == token).tolist() if c != token]
+        if self._children is None:  # every token's, in one pass when first asked for
+            self._children = [[] for _ in self.head]
+            for child, head in enumerate(self.head):
+                if head != child:
+                    self._children[head].append(child)
+        return self._children[token]
 
     def subtree(self, token: int) -> set[int]:
         found, todo = {token}, [token]
