@@ -74,9 +74,10 @@ class Entities(Annotator):
     def annotate(self, doc: Document) -> Iterator[Annotation]:
         text = doc.text
         mentions, defined = self.finder.find(text, doc.spacy.ents)
+        mentions.sort(key=_text_order)
         before = self.cues.ends_of_before_cues(text)
         names = [m for m in mentions if m.label in self.name_labels]
-        referred = self.company_anaphors.referred_to(text, sorted(m.start for m in names))
+        referred = self.company_anaphors.referred_to(text, [m.start for m in names])
 
         def says_person(m: Mention) -> bool:
             return any(c.kind == "PERSON" for c in self.cues.around(text, m.start, m.end, before))
@@ -93,7 +94,7 @@ class Entities(Annotator):
                 if m.label not in reasons:
                     reasons[m.label] = entity.evidence.reasons(m.label)
                 m.evidence = list(reasons[m.label])
-        for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        for m in mentions:
             attrs: dict[str, Any] = {}
             if m.label in self.name_labels:
                 attrs.update(canonical=m.canonical, entity_id=m.entity_id, evidence=m.evidence)
@@ -191,6 +192,11 @@ class Entities(Annotator):
                 spellings[stripped] = spellings.get(stripped, 0) + weight
         best = max(spellings, key=lambda s: (spellings[s], s)) if spellings else entity.name
         return aliases.get(key(best), title_case(best))
+
+
+def _text_order(m: Mention) -> tuple[int, int]:
+    """Mentions in text order, the longer first where two start together."""
+    return m.start, -m.end
 
 
 @hookimpl

@@ -37,11 +37,12 @@ def group(
     defined: dict[str, str],
     says_person: Callable[[Mention], bool],
 ) -> list[Entity]:
-    """The entities of ``mentions``, in the order of their first mention. ``defined`` maps
+    """The entities of ``mentions`` (in text order, the longer first where two start
+    together), in the order of their first mention. ``defined`` maps
     acronyms defined in the text to their names (keys); ``says_person`` tells whether a
     mention's own context names a person."""
     by_key: dict[str, list[Mention]] = {}
-    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+    for m in mentions:
         by_key.setdefault(book.name_key(text[m.start : m.end]), []).append(m)
     names = _Names(
         book, by_key, {k: book.strip(text[ms[0].start : ms[0].end]) for k, ms in by_key.items()}
