@@ -65,19 +65,23 @@ def forms(lower: str, lemma: str) -> set[str]:
 
 
 class _Forms:
-    """forms() of a sentence's tokens, each worked out when a pattern first asks for it."""
+    """forms() of a sentence's tokens, each looked up when a pattern first asks for it
+    (``forms_of``: forms() by a token's LOWER and LEMMA ids)."""
 
-    def __init__(self, parse: Parse, sent: Span) -> None:
+    def __init__(
+        self, parse: Parse, sent: Span, forms_of: Callable[[int, int], frozenset[str]]
+    ) -> None:
         self.parse, self.start, self.end = parse, sent.start, sent.end
-        self.known: dict[int, set[str]] = {}
+        self.forms_of = forms_of
+        self.known: dict[int, frozenset[str]] = {}
 
     def __len__(self) -> int:
         return self.end - self.start
 
-    def __getitem__(self, i: int) -> set[str]:
+    def __getitem__(self, i: int) -> frozenset[str]:
         if i not in self.known:
             token = self.start + i
-            self.known[i] = forms(self.parse.lower(token), self.parse.lemma(token))
+            self.known[i] = self.forms_of(self.parse.lower_ids[token], self.parse.lemma_ids[token])
         return self.known[i]
 
 
@@ -140,6 +144,12 @@ class Lexicon:
         self._lemma_word: dict[int, str | None] = {}  # lemma hash: its lower form, if a word
         # (the same few words and next words come back in every document)
         self._candidates = functools.lru_cache(maxsize=4096)(self._candidates_for)
+        self._forms_of = functools.lru_cache(maxsize=4096)(self._forms_by_ids)
+
+    def _forms_by_ids(self, lower: int, lemma: int) -> frozenset[str]:
+        """forms() of a token whose LOWER and LEMMA have these ids."""
+        strings = self._vocab.strings
+        return frozenset(forms(strings[lower], strings[lemma]))
 
     def _candidates_for(self, words: frozenset[str], ahead: frozenset[str]) -> tuple[Pattern, ...]:
         """The phrases a token may start, in the order they are tried: those whose first word
@@ -188,7 +198,7 @@ class Lexicon:
                 found.append([])
                 continue
             first, last = bisect_left(positions, sent.start), bisect_left(positions, sent.end)
-            keys = _Forms(parse, sent)
+            keys = _Forms(parse, sent, self._forms_of)
             punct = parse.is_punct[sent.start : sent.end]
             matches: list[Match] = []
             for i in positions[first:last]:
@@ -196,9 +206,9 @@ class Lexicon:
                 ahead = (
                     keys[i - sent.start + 1]
                     if i + 1 < sent.end and not words.isdisjoint(self._continued)
-                    else ()
+                    else frozenset()
                 )
-                for p in self._candidates(frozenset(words), frozenset(ahead)):
+                for p in self._candidates(frozenset(words), ahead):
                     end = _match(p.slots, 1, keys, punct, i - sent.start + 1)
                     if end is not None:
                         matches.append(Match(p, i, sent.start + end))

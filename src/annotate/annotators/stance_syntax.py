@@ -46,13 +46,13 @@ class Parse:
         self.head: list[int] = heads.tolist()
         self.dep, self.pos = array[:, 1:3].T.tolist()
         self.is_punct: list[bool] = array[:, 3].astype(bool).tolist()
-        self._lower, self.lemma_ids = array[:, 4:6].T.tolist()
+        self.lower_ids, self.lemma_ids = array[:, 4:6].T.tolist()
         self.idx, self.length, self.space = array[:, 6:9].T.tolist()
         self._roots: dict[tuple[int, int], int] = {}
         self._children: list[list[int]] | None = None  # by head
 
     def lower(self, token: int) -> str:
-        return self._strings[self._lower[token]]
+        return self._strings[self.lower_ids[token]]
 
     def lemma(self, token: int) -> str:
         return self._strings[self.lemma_ids[token]]
