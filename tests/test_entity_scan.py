@@ -125,3 +125,17 @@ def test_line_patterns_match_as_before(text):
         assert [m.span() for m in entity_datelines.line_matches(pattern, text)] == [
             m.span() for m in pattern.finditer(text)
         ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        texts,
+        st.text(alphabet="ab_&.-' \n1é", max_size=30),
+        st.text(alphabet=st.characters(max_codepoint=127), max_size=40),
+    )
+)
+def test_the_words_of_a_text_are_those_of_the_former_pattern(text):
+    from annotate.annotators.entity_names import _WORD, words
+
+    assert words(text) == frozenset(_WORD.findall(text))
