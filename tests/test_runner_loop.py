@@ -203,16 +203,21 @@ def test_each_step_runs_over_the_chunk_before_the_next(order_pipeline):
     assert all(d.annotators["second"]["status"] == "ok" and d.provenance for d in docs)
 
 
-def test_a_bug_outside_the_annotators_loses_that_document_only(order_pipeline, monkeypatch):
-    pipeline, calls = order_pipeline
+def break_merging_on(doc_id: str, pipeline, monkeypatch) -> None:
+    """A bug in the runner itself: merging a step's annotations into ``doc_id`` raises."""
     merge_in = type(pipeline)._add
 
-    def broken_on_b(self, doc, new, ids):
-        if doc.id == "b":
+    def broken(self, doc, new, ids):
+        if doc.id == doc_id:
             raise RuntimeError("runner bug")
         merge_in(self, doc, new, ids)
 
-    monkeypatch.setattr(type(pipeline), "_add", broken_on_b)
+    monkeypatch.setattr(type(pipeline), "_add", broken)
+
+
+def test_a_bug_outside_the_annotators_loses_that_document_only(order_pipeline, monkeypatch):
+    pipeline, calls = order_pipeline
+    break_merging_on("b", pipeline, monkeypatch)
     docs = [Document(id=name, text=f"{name} text.") for name in "abc"]
     errors = pipeline.annotate_chunk(docs)
     assert [type(e).__name__ if e else None for e in errors] == [None, "RuntimeError", None]
@@ -244,14 +249,7 @@ def test_a_runner_bug_on_one_document_loses_it_alone_on_any_worker_count(
 ):
     """Worker processes are forked from this one, so they inherit the broken method."""
     pipeline, _ = order_pipeline
-    merge_in = type(pipeline)._add
-
-    def broken_on_d07(self, doc, new, ids):
-        if doc.id == "d07":
-            raise RuntimeError("runner bug")
-        merge_in(self, doc, new, ids)
-
-    monkeypatch.setattr(type(pipeline), "_add", broken_on_d07)
+    break_merging_on("d07", pipeline, monkeypatch)
     inputs = tmp_path / "in"
     inputs.mkdir()
     for i in range(60):  # over SMALL_INPUT: worker processes when asked for 2
