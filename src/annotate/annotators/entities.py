@@ -26,7 +26,7 @@ from annotate.annotators.entity_evidence import (
     decide,
 )
 from annotate.annotators.entity_groups import Entity, group
-from annotate.annotators.entity_mentions import Mention, MentionFinder
+from annotate.annotators.entity_mentions import Mention, MentionFinder, text_order
 from annotate.annotators.entity_names import (
     NameBook,
     given_names,
@@ -74,7 +74,7 @@ class Entities(Annotator):
     def annotate(self, doc: Document) -> Iterator[Annotation]:
         text = doc.text
         mentions, defined = self.finder.find(text, doc.spacy.ents)
-        mentions.sort(key=_text_order)
+        mentions.sort(key=text_order)
         before = self.cues.ends_of_before_cues(text)
         names = [m for m in mentions if m.label in self.name_labels]
         referred = self.company_anaphors.referred_to(text, [m.start for m in names])
@@ -192,11 +192,6 @@ class Entities(Annotator):
                 spellings[stripped] = spellings.get(stripped, 0) + weight
         best = max(spellings, key=lambda s: (spellings[s], s)) if spellings else entity.name
         return aliases.get(key(best), title_case(best))
-
-
-def _text_order(m: Mention) -> tuple[int, int]:
-    """Mentions in text order, the longer first where two start together."""
-    return m.start, -m.end
 
 
 @hookimpl

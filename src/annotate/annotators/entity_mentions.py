@@ -84,6 +84,11 @@ class Mention:
         return self.start, self.end
 
 
+def text_order(m: Mention) -> tuple[int, int]:
+    """Mentions in text order, the longer first where two start together."""
+    return m.start, -m.end
+
+
 class MentionFinder:
     """Every mention of a name in a text, from the model's entities and the name book."""
 
@@ -197,7 +202,7 @@ class MentionFinder:
             result.append(m)
         kept: list[Mention] = []
         widest: Mention | None = None  # the kept name reaching furthest so far
-        for m in sorted(result, key=lambda m: (m.start, -m.end)):
+        for m in sorted(result, key=text_order):
             if widest and m.end <= widest.end and m.span != widest.span:
                 continue
             if text[m.start : m.end] not in self.book.designators:
@@ -240,7 +245,7 @@ class MentionFinder:
     def _designated(self, text: str, found: list[Mention]) -> list[Mention]:
         """Capitalised names followed by a corporate designator, where NER saw no entity or
         only part of it ("Solheim" of "Solheim Grid ASA": the part is dropped from ``found``)."""
-        found.sort(key=lambda m: (m.start, -m.end))
+        found.sort(key=text_order)
         starts = [m.start for m in found]
         taken = None
         extra, dropped = [], set()

@@ -17,7 +17,7 @@ ACRONYM_SKIPS = frozenset("of and the for & de du der des la le von van in on at
 _SUPRANATIONAL = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB"})
 _WORD = re.compile(r"(?<![\w&.])[\w&]+")
 # ASCII characters other than those of ``_WORD`` and dots, as blanks; a dot and what follows it.
-_WORD_BYTES_ONLY = bytes(c if chr(c).isalnum() or chr(c) in "_&." else 32 for c in range(256))
+_OTHERS_TO_BLANKS = bytes(c if chr(c).isalnum() or chr(c) in "_&." else 32 for c in range(256))
 _FROM_DOT = re.compile(r"\.[\w&.]*")
 _SPLIT = re.compile(r"[\s\-]+")
 _GOES_ON = re.compile(r"[\w&]|['’]\w\w")
@@ -180,7 +180,7 @@ def words(text: str) -> frozenset[str]:
     found by a translation and a split rather than a pattern tried at every character."""
     if not text.isascii():
         return frozenset(_WORD.findall(text))
-    runs = text.encode().translate(_WORD_BYTES_ONLY).decode()
+    runs = text.encode().translate(_OTHERS_TO_BLANKS).decode()
     return frozenset(_FROM_DOT.sub(" ", runs).split() if "." in runs else runs.split())
 
 
