@@ -224,25 +224,29 @@ def decide(evidence: Evidence, protected: bool, strong: frozenset[str]) -> str:
     model under-calls new companies).
     """
     model = evidence.model
-    majority = (
-        max(
+    if len(model) == 1:
+        majority = next(iter(model))
+    elif model:
+        majority = max(
             model,
             key=lambda label: (model[label] * (1.5 if label == ORG else 1.0), label == ORG, label),
         )
-        if model
-        else ORG
-    )
-    if not any(evidence.cues.values()):
-        return majority  # no cue: every weight would be 0
+    else:
+        majority = ORG
     strong = _with_name_cues(strong)
     weights = {}
     for kind, cues in evidence.cues.items():
-        weights[kind] = sum(n * (3 if name in strong else 1) for name, n in cues.items())
-    if protected and not (strong & set(evidence.cues[ORG])):
+        weight = 0
+        for name, n in cues.items():  # (plain loops: most kinds have no cue, none many)
+            weight += n * 3 if name in strong else n
+        weights[kind] = weight
+    if protected and strong.isdisjoint(evidence.cues[ORG]):
         weights[ORG] = 0
-    if not any(weights.values()):
-        return majority
-    best = max(weights, key=lambda kind: (weights[kind], kind == ORG))
+    most = max(weights.values())
+    if not most:
+        return majority  # no cue (every weight would be 0), or only those ``protected`` voids
+    # (the most weight; ORG where it ties)
+    best = ORG if weights[ORG] == most else next(k for k, w in weights.items() if w == most)
     if best == PLACE:  # keep the model's finer place label (LOC, FAC), not NORP for a country
         if "territory" in evidence.cues[PLACE]:
             return majority if majority == "LOC" else PLACE
