@@ -350,3 +350,11 @@ def test_matcher_finds_what_the_token_loop_found(pipeline: Pipeline) -> None:
         expected = _token_loop(lexicon, sent)
         no_cue = not any(m.pattern.kind == "cue" for m in expected)
         assert matches == expected or (no_cue and not matches)  # where no cue can start
+
+
+def test_parse_children_are_spacys(pipeline: Pipeline) -> None:
+    from annotate.annotators.stance_syntax import Parse
+
+    doc = pipeline.nlp("Acme said it would partner with Globex. Initech, its rival, sued both.")
+    parse = Parse(doc)
+    assert [parse.children(t.i) for t in doc] == [[c.i for c in t.children] for t in doc]

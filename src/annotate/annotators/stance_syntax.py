@@ -44,12 +44,14 @@ class Parse:
         array = doc.to_array([HEAD, DEP, POS, IS_PUNCT, LOWER, LEMMA, IDX, LENGTH, SPACY])
         heads = numpy.arange(len(doc)) + array[:, 0].astype(numpy.int64)
         self.head: list[int] = heads.tolist()
+        self._heads = heads
         self.dep, self.pos = array[:, 1:3].T.tolist()
         self.is_punct: list[bool] = array[:, 3].astype(bool).tolist()
         self.lower_ids, self.lemma_ids = array[:, 4:6].T.tolist()
         self.idx, self.length, self.space = array[:, 6:9].T.tolist()
         self._roots: dict[tuple[int, int], int] = {}
-        self._children: list[list[int]] | None = None  # by head
+        # Tokens sorted by head, and where each head's part starts: made when first needed.
+        self._by_head: tuple[list[int], list[int]] | None = None
 
     def lower(self, token: int) -> str:
         return self._strings[self.lower_ids[token]]
@@ -68,12 +70,15 @@ class Parse:
         return self._text[start_char:end_char]
 
     def children(self, token: int) -> list[int]:
-        if self._children is None:  # every token's, in one pass when first asked for
-            self._children = [[] for _ in self.head]
-            for child, head in enumerate(self.head):
-                if head != child:
-                    self._children[head].append(child)
-        return self._children[token]
+        if self._by_head is None:  # every token's, in one sort when first asked for
+            order = numpy.argsort(self._heads, kind="stable")
+            starts = numpy.searchsorted(self._heads[order], numpy.arange(len(order) + 1))
+            self._by_head = order.tolist(), starts.tolist()
+        order, starts = self._by_head
+        found = order[starts[token] : starts[token + 1]]
+        if self.head[token] == token:  # a root is its own head, not its own child
+            found.remove(token)
+        return found
 
     def subtree(self, token: int) -> set[int]:
         found, todo = {token}, [token]
