@@ -7,6 +7,7 @@ maps its mentions onto the parse and leaves out what is never a party.
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -52,13 +53,14 @@ def organisations(
     in_entity: set[int] = set()
     for entity in entities:
         start, end = _tokens(parse, entity.start, entity.end)
-        name = entity.attrs.get("canonical")
+        attrs = entity.attrs
+        name = attrs.get("canonical")
         if start >= end or not name:
             continue
         in_entity.update(range(start, end))
         if (
             entity.label not in labels
-            or entity.attrs.get("role") == "source"
+            or attrs.get("role") == "source"
             or _head_noun(name) in not_parties
             or _adjective(parse, end)
         ):
@@ -71,20 +73,23 @@ def organisations(
 def _tokens(parse: Parse, start_char: int, end_char: int) -> tuple[int, int]:
     """The tokens a character span covers at least partly (``Doc.char_span`` with
     ``alignment_mode="expand"``, without its Span); none: an empty range."""
-    start, last = _token_at(parse, start_char), _token_at(parse, end_char - 1)
-    if start < 0 or last < 0:
+    idx, length, space = parse.idx, parse.length, parse.space
+    # The tokens whose text or trailing whitespace hold its first and its last character.
+    start = bisect_right(idx, start_char) - 1
+    last = bisect_right(idx, end_char - 1) - 1
+    if (
+        start < 0
+        or last < 0
+        or start_char >= idx[start] + length[start] + space[start]
+        or end_char - 1 >= idx[last] + length[last] + space[last]
+    ):
         return 0, 0
-    if start_char == parse.idx[start] + parse.length[start]:  # in the whitespace after it
+    if start_char == idx[start] + length[start]:  # in the whitespace after it
         start += 1
     return start, last + 1
 
 
-def _token_at(parse: Parse, char: int) -> int:
-    """The token whose text or trailing whitespace holds character ``char``, else -1."""
-    i = bisect_right(parse.idx, char) - 1
-    return i if i >= 0 and char < parse.idx[i] + parse.length[i] + parse.space[i] else -1
-
-
+@functools.lru_cache(maxsize=1024)
 def _head_noun(name: str) -> str:
     """The noun a name is about: the word before "of", else its last word (lower case)."""
     words = name.split(" of ")[0].split()
