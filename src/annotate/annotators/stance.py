@@ -71,11 +71,21 @@ _TOWARD = {COLLABORATION: "toward_collaboration", COMPETITION: "toward_competiti
 @dataclass
 class Context:
     """What a sentence's cues may refer to: its organisations, those of the sentences before
-    (nearest first), and the pairs found so far (most evidence first)."""
+    (``window``, in text order) and the pairs found so far; the last two are looked at only
+    for an anaphor."""
 
     organisations: list[Organisation]
-    earlier: list[Organisation]
-    salient: list[tuple[str, str]]
+    window: list[list[Organisation]]
+    pairs: Mapping[tuple[str, str], Tally]
+
+    def earlier(self) -> list[Organisation]:
+        """The organisations of the sentences before, nearest first."""
+        return [o for s in reversed(self.window) for o in s]
+
+    def salient(self) -> list[tuple[str, str]]:
+        """The pairs found so far, most evidence first."""
+        pairs = self.pairs
+        return sorted(pairs, key=lambda p: (-len(pairs[p].evidence), p))
 
 
 class Stance(Annotator):
@@ -122,16 +132,12 @@ class Stance(Annotator):
                 for m in matches
                 if m.pattern.kind == CUE
                 and m.pattern.value != IGNORE
-                and not in_entity.intersection(range(m.start, m.end))
+                and in_entity.isdisjoint(range(m.start, m.end))
             ]
             if not cue_matches:
                 continue
             window = organisations[max(0, index - COREFERENCE_WINDOW) : index]
-            context = Context(
-                organisations[index],
-                [o for s in reversed(window) for o in s],
-                sorted(pairs, key=lambda p: (-len(pairs[p].evidence), p)),
-            )
+            context = Context(organisations[index], window, pairs)
             cues, mentions = [], {}
             for m in cue_matches:
                 cue, used = self._cue(parse, m, matches, context)
@@ -265,11 +271,11 @@ class Stance(Annotator):
             return used
         kinds = {m.pattern.kind for m in anaphors}
         if RELATIONAL in kinds:  # "the partnership": the pair with most evidence so far
-            pair = next((p for p in context.salient if names <= set(p)), ())
+            pair = next((p for p in context.salient() if names <= set(p)), ())
             return used + [Organisation(n, "", -1, -1) for n in pair if n not in names]
         before = [o for o in organisations if o.start < anaphors[0].start]
         if names or ANAPHOR in kinds:
-            before += context.earlier
+            before += context.earlier()
         # "the companies", "both", "the two" stand for two organisations besides those named
         # ("the companies signed an agreement with X"); other anaphors fill the pair
         plural = ANAPHOR in kinds and any(
@@ -314,10 +320,12 @@ def _pair_scores(
     """Each organisation pair's scores in a sentence: each side's sentence score scaled by how
     much of the cues' effect comes from cues connecting the pair (for the lexicon scorer, the
     noisy-or of those cues). A score no cue explains (another scorer's) goes to every pair."""
+    if len(targets) < 2:
+        return {}
     every = noisy_or(cues)
-    pairs = {p for c in cues for p in combinations(c.targets, 2)} | set(combinations(targets, 2))
     result = {}
-    for pair in sorted(pairs):
+    # (``targets`` is sorted and holds every cue's, each sorted itself: its pairs are all there)
+    for pair in combinations(targets, 2):
         own = noisy_or([c for c in cues if set(pair) <= set(c.targets)])
         result[pair] = Scores(
             *(scores[side] * (own[side] / every[side] if every[side] else 1.0) for side in (0, 1))

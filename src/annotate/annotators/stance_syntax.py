@@ -71,8 +71,8 @@ class Parse:
 
     def children(self, token: int) -> list[int]:
         if self._by_head is None:  # every token's, in one sort when first asked for
-            order = numpy.argsort(self._heads, kind="stable")
-            starts = numpy.searchsorted(self._heads[order], numpy.arange(len(order) + 1))
+            order = self._heads.argsort(kind="stable")
+            starts = self._heads[order].searchsorted(numpy.arange(len(order) + 1))
             self._by_head = order.tolist(), starts.tolist()
         order, starts = self._by_head
         found = order[starts[token] : starts[token + 1]]
