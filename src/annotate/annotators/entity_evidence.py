@@ -79,8 +79,9 @@ class ContextCues:
         size = len(next(iter(by_key)))
         if text.isascii() and self.before_starts is not None:
             # Every key begins a word, so only word starts are places: those a scanner would
-            # try, found in one scan of the lower-cased text.
-            starts = [m.start() for m in self.before_starts.finditer(text.lower())]
+            # try, found in one scan of the lower-cased text (after a blank that makes its
+            # start one: the place is where the character before it is).
+            starts = [m.start() for m in self.before_starts.finditer(" " + text.lower())]
         else:
             starts = self.before_scan.starts(text)[0]
         union = self.before.match
@@ -172,16 +173,17 @@ def _by_key(
 
 
 def _key_starts(keys: Iterable[str]) -> re.Pattern[str] | None:
-    """A pattern matching, in lower-cased text, at the word starts that begin with one of
-    ``keys`` (grouped by first character, which ``re`` tests quickly); None if a key does not
-    begin with a word character."""
+    """A pattern matching, in lower-cased text, the character before each word start that
+    begins with one of ``keys`` (grouped by first character, which ``re`` tests quickly); None
+    if a key does not begin with a word character. (It begins with that non-word character
+    rather than a look-behind, so that ``re`` skips the word characters without trying it.)"""
     by_first: dict[str, list[str]] = {}
     for key in sorted(keys):
         if not _WORD.match(key):
             return None
         by_first.setdefault(key[0], []).append(re.escape(key[1:]))
     alternatives = "|".join(f"{re.escape(c)}(?:{'|'.join(rest)})" for c, rest in by_first.items())
-    return re.compile(rf"(?<!\w)(?={alternatives})")
+    return re.compile(rf"\W(?={alternatives})")
 
 
 @dataclass
