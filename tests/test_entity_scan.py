@@ -127,15 +127,38 @@ def test_line_patterns_match_as_before(text):
         ]
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    st.one_of(
-        texts,
-        st.text(alphabet="ab_&.-' \n1é", max_size=30),
-        st.text(alphabet=st.characters(max_codepoint=127), max_size=40),
-    )
+_WORD_TEXTS = st.one_of(
+    texts,
+    st.text(alphabet="aAbB_&.-' \n1é", max_size=30),
+    st.text(alphabet=st.characters(max_codepoint=127), max_size=40),
 )
-def test_the_words_of_a_text_are_those_of_the_former_pattern(text):
-    from annotate.annotators.entity_names import _WORD, words
 
-    assert words(text) == frozenset(_WORD.findall(text))
+
+@settings(max_examples=300, deadline=None)
+@given(_WORD_TEXTS)
+def test_capitalised_words_are_where_the_word_pattern_finds_them(text):
+    from annotate.annotators.entity_names import _WORD, TextWords
+
+    expected: dict[str, list[int]] = {}
+    for word in _WORD.finditer(text):
+        if "A" <= word.group()[0] <= "Z":
+            expected.setdefault(word.group(), []).append(word.start())
+    assert TextWords(text).capitalised() == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WORD_TEXTS, st.lists(st.sampled_from(["a", "A", "ab", "Ab", "AB", "a b", "A&b", "é"])))
+def test_names_occur_where_the_word_pattern_finds_their_first_words(text, extra):
+    from annotate.annotators.entity_names import _GOES_ON, _WORD, name_index, occurrences
+
+    names = {word.group() for word in _WORD.finditer(text)} | set(extra)
+    index = name_index(names).by_first
+    expected, end = [], 0
+    for word in _WORD.finditer(text):  # the longest name at each word, none inside another
+        for name in index.get(word.group(), ()) if word.start() >= end else ():
+            stop = word.start() + len(name)
+            if text.startswith(name, word.start()) and not _GOES_ON.match(text, stop):
+                expected.append((word.start(), stop, name))
+                end = stop
+                break
+    assert list(occurrences(text, name_index(names))) == expected

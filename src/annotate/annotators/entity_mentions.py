@@ -21,10 +21,10 @@ from annotate.annotators.entity_names import (
     ACRONYM_SKIPS,
     POSSESSIVE,
     NameBook,
+    TextWords,
     key,
     name_index,
     occurrences,
-    words,
 )
 
 _SENTENCE_START = re.compile(r"(?:\A|[.!?:;\n][\"'”’)]*\s+|\n)[\"'“‘(]*\Z")
@@ -123,7 +123,7 @@ class MentionFinder:
         fixed = self._datelines(text)
         mentions = [m for m in found if not _overlaps(m, fixed)] + fixed if fixed else found
         mentions += self._designated(text, mentions)
-        text_words = words(text)
+        text_words = TextWords(text)
         mentions += self._known(text, mentions, text_words)
         defined = self._acronyms_defined(text, mentions)
         mentions = self._split_conjoined(text, [m for m in mentions if self._is_name(text, m)])
@@ -275,7 +275,7 @@ class MentionFinder:
         found[:] = [m for m in found if id(m) not in dropped]
         return extra
 
-    def _known(self, text: str, found: list[Mention], text_words: frozenset[str]) -> list[Mention]:
+    def _known(self, text: str, found: list[Mention], text_words: TextWords) -> list[Mention]:
         """Well-known organisations and agencies the model missed, except at a sentence start,
         where a capitalised "Target" or "Shell" is as likely an ordinary word."""
         extra = []
@@ -353,9 +353,7 @@ class MentionFinder:
             result.append(m)
         return result
 
-    def _propagated(
-        self, text: str, found: list[Mention], text_words: frozenset[str]
-    ) -> list[Mention]:
+    def _propagated(self, text: str, found: list[Mention], text_words: TextWords) -> list[Mention]:
         """Other mentions of names already found: full and designator-free forms, a person's
         surname, a designated company's first word, and all-caps headline forms."""
         forms: dict[str, str] = {}

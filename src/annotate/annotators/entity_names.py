@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -16,9 +17,9 @@ ACRONYM_SKIPS = frozenset("of and the for & de du der des la le von van in on at
 # CLDR codes of bodies and groupings rather than territories.
 _SUPRANATIONAL = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB"})
 _WORD = re.compile(r"(?<![\w&.])[\w&]+")
-# ASCII characters other than those of ``_WORD`` and dots, as blanks; a dot and what follows it.
-_OTHERS_TO_BLANKS = bytes(c if chr(c).isalnum() or chr(c) in "_&." else 32 for c in range(256))
-_FROM_DOT = re.compile(r"\.[\w&.]*")
+# A word of ``_WORD`` that begins with an ASCII capital: written to begin with the capital, the
+# look-behind checked after it, so that ``re`` skips to capitals.
+_CAPITALISED = re.compile(r"[A-Z](?<![\w&.][A-Z])[\w&]*")
 _SPLIT = re.compile(r"[\s\-]+")
 _GOES_ON = re.compile(r"[\w&]|['’]\w\w")
 
@@ -165,37 +166,55 @@ class NameBook:
         )
 
 
-def name_index(names: Iterable[str]) -> dict[str, list[str]]:
-    """Names by their first word, longest first: what ``occurrences`` looks up."""
+@dataclass(frozen=True)
+class NameIndex:
+    """Names by their first word, longest first (what ``occurrences`` looks up), and those first
+    words that do not begin with an ASCII capital (searched for one by one)."""
+
+    by_first: dict[str, list[str]]
+    uncapitalised: tuple[str, ...]
+
+
+def name_index(names: Iterable[str]) -> NameIndex:
+    """``names`` indexed for ``occurrences``."""
     by_first: dict[str, list[str]] = {}
     for name in sorted(set(names), key=lambda n: (-len(n), n)):
         if first := _WORD.match(name):
             by_first.setdefault(first.group(), []).append(name)
-    return by_first
+    return NameIndex(by_first, tuple(w for w in by_first if not "A" <= w[0] <= "Z"))
 
 
-def words(text: str) -> frozenset[str]:
-    """The words of ``text`` as ``occurrences`` looks names up by them: what ``_WORD`` finds.
-    In ASCII text, these are the runs of word characters, "&" and dots up to their first dot,
-    found by a translation and a split rather than a pattern tried at every character."""
-    if not text.isascii():
-        return frozenset(_WORD.findall(text))
-    runs = text.encode().translate(_OTHERS_TO_BLANKS).decode()
-    return frozenset(_FROM_DOT.sub(" ", runs).split() if "." in runs else runs.split())
+class TextWords:
+    """Where a text's words (as ``_WORD`` finds them) that begin with an ASCII capital are, by
+    word: found in one scan, the first time ``occurrences`` asks."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._capitalised: dict[str, list[int]] | None = None
+
+    def capitalised(self) -> dict[str, list[int]]:
+        if self._capitalised is None:
+            found: dict[str, list[int]] = {}
+            for word in _CAPITALISED.finditer(self.text):
+                found.setdefault(word.group(), []).append(word.start())
+            self._capitalised = found
+        return self._capitalised
 
 
 def occurrences(
-    text: str, index: dict[str, list[str]], text_words: frozenset[str] | None = None
+    text: str, index: NameIndex, text_words: TextWords | None = None
 ) -> Iterator[tuple[int, int, str]]:
     """Whole-word occurrences in ``text`` of the names in ``index``, the longest at each
     place, found by their first word rather than with a pattern compiled for each document.
-    ``text_words``: ``words(text)``, when the caller has it already."""
-    # The words of ``text`` that start a name, found by ``str.find`` where ``_WORD`` matches
-    # them whole: the same places as ``_WORD.finditer``, without a Python step for every word.
-    places = []
-    if text_words is None:
-        text_words = words(text)
-    for first in index.keys() & text_words:
+    ``text_words``: ``TextWords(text)``, when the caller has it already."""
+    # The places of the first words: looked up, or found by ``str.find`` where ``_WORD``
+    # matches them whole (the same places as ``_WORD.finditer``).
+    capitalised = (text_words or TextWords(text)).capitalised()
+    by_first = index.by_first
+    places = [
+        (at, first) for first in by_first.keys() & capitalised.keys() for at in capitalised[first]
+    ]
+    for first in index.uncapitalised:
         at = text.find(first)
         while at != -1:
             if (word := _WORD.match(text, at)) and word.end() == at + len(first):
@@ -204,7 +223,7 @@ def occurrences(
     places.sort()
     end = 0
     for start, first in places:
-        for name in index[first] if start >= end else ():
+        for name in by_first[first] if start >= end else ():
             stop = start + len(name)
             if text.startswith(name, start) and not _GOES_ON.match(text, stop):
                 yield start, stop, name
