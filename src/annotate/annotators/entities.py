@@ -95,9 +95,11 @@ class Entities(Annotator):
                     reasons[m.label] = entity.evidence.reasons(m.label)
                 m.evidence = list(reasons[m.label])
         for m in mentions:
-            attrs: dict[str, Any] = {}
-            if m.label in self.name_labels:
-                attrs.update(canonical=m.canonical, entity_id=m.entity_id, evidence=m.evidence)
+            attrs: dict[str, Any] = (
+                {"canonical": m.canonical, "entity_id": m.entity_id, "evidence": m.evidence}
+                if m.label in self.name_labels
+                else {}
+            )
             if m.role:
                 attrs["role"] = m.role
             attrs["method"] = m.method
@@ -110,34 +112,38 @@ class Entities(Annotator):
         as an analyst's employer, is a source."""
         evidence = entity.evidence
         own: list[list[Cue]] = []
+        fixed = False
         for m in entity.mentions:
             if m.method in ("ner", "ner+designator") or m.fixed:
                 evidence.model[m.label] = evidence.model.get(m.label, 0) + 1
+            fixed = fixed or m.fixed
             own.append(self.cues.around(text, m.start, m.end, before))
             for cue in own[-1]:
                 evidence.add(cue.kind, cue.name)
-        if any(m.fixed for m in entity.mentions):
+        if fixed:
             return
         label = self._decide(text, entity)
         full = key(entity.name)
-        source = full in self.book.agencies or (
+        if full in self.book.agencies or (
             label == "ORG" and all(any(c.name == "commentator" for c in cues) for cues in own)
-        )
+        ):
+            for m in entity.mentions:
+                m.label, m.role = "ORG", "source"
+            return
         for m, cues in zip(entity.mentions, own, strict=True):
-            kinds = {c.kind for c in cues} if cues else set()
+            m.label = label
+            if not cues:
+                continue
+            kinds = {c.kind for c in cues}
             if kinds == {"GPE"} and _POSSESSIVE_AFTER.match(text, m.end):
                 kinds = set()  # "an investment in Marlowe's unit": the company's unit
-            if source:
-                m.label, m.role = "ORG", "source"
-            elif (
+            if (
                 len(kinds) == 1
                 and label not in kinds
                 and ("PERSON" in kinds or label == "ORG")
                 and self.book.name_key(text[m.start : m.end]) != full  # a short form
             ):
                 m.label = next(iter(kinds))
-            else:
-                m.label = label
 
     def _decide(self, text: str, entity: Entity) -> str:
         """Add the cues about the name itself to its evidence and decide its label."""
