@@ -165,7 +165,11 @@ class Entities(Annotator):
             evidence.typed = typed
             return typed
         # (Counter.most_common(1): the first of the most frequent)
-        majority = max(evidence.model.items(), key=itemgetter(1))[0] if evidence.model else "ORG"
+        model = evidence.model
+        if len(model) > 1:
+            majority = max(model.items(), key=itemgetter(1))[0]
+        else:
+            majority = next(iter(model), "ORG")
         person = majority == "PERSON" and several
         return decide(evidence, territory or majority == "NORP" or person, self.strong_cues)
 
@@ -188,15 +192,20 @@ class Entities(Annotator):
         aliases, longest = self.book.aliases, key(entity.name)
         if longest in aliases:
             return aliases[longest]
-        if all(m.fixed and m.label == "GPE" for m in entity.mentions):  # a dateline's "BERLIN"
+        mentions = entity.mentions
+        # A dateline's "BERLIN" (the first mention tested alone first: most are no dateline's).
+        if mentions[0].fixed and all(m.fixed and m.label == "GPE" for m in mentions):
             return entity.name.title() if entity.name.isupper() else entity.name
         spellings: dict[str, int] = {}
-        for m in entity.mentions:
+        for m in mentions:
             stripped = self.book.strip(text[m.start : m.end])
             if key(stripped) == longest:
                 weight = 1 if stripped.isupper() and not is_acronym(stripped) else 2
                 spellings[stripped] = spellings.get(stripped, 0) + weight
-        best = max(spellings, key=lambda s: (spellings[s], s)) if spellings else entity.name
+        if len(spellings) > 1:
+            best = max(spellings, key=lambda s: (spellings[s], s))
+        else:
+            best = next(iter(spellings), entity.name)
         return aliases.get(key(best), title_case(best))
 
 
