@@ -138,9 +138,11 @@ class Lexicon:
         # The matcher's key for a word is the word itself; its phrases are its lower form and
         # its plural ("s" added to a word of 3+ letters, which forms() takes off again).
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
+        self._word_by_key: dict[int, str] = {}  # the matcher's keys: their words
         for word in self.by_first:
             phrases = [word, word + "s"] if len(word) >= 3 else [word]
             self.matcher.add(word, [Doc(vocab, words=[phrase]) for phrase in phrases])
+            self._word_by_key[vocab.strings.add(word)] = word
         self._lemma_word: dict[int, str | None] = {}  # lemma hash: its lower form, if a word
         # (the same few words and next words come back in every document)
         self._candidates = functools.lru_cache(maxsize=4096)(self._candidates_for)
@@ -182,13 +184,16 @@ class Lexicon:
         cue can start gets none: stance looks no further there."""
         strings = self._vocab.strings
         starts: dict[int, set[str]] = defaultdict(set)  # token: first words it has as a form
+        word_by_key = self._word_by_key
         for key, start, _end in self.matcher(parse.doc):
-            starts[start].add(strings[key])
+            starts[start].add(word_by_key[key])
+        lemma_word = self._lemma_word
         for i, h in enumerate(parse.lemma_ids):
-            if h not in self._lemma_word:
+            word = lemma_word.get(h, "")
+            if word == "":  # a lemma not seen before
                 lower = strings[h].lower() if h in strings else ""
-                self._lemma_word[h] = lower if lower in self.by_first else None
-            if (word := self._lemma_word[h]) is not None:
+                word = lemma_word[h] = lower if lower in self.by_first else None
+            if word is not None:
                 starts[i].add(word)
         positions = sorted(starts)
         cue_starts = [i for i in positions if not starts[i].isdisjoint(self._cue_words)]
