@@ -281,9 +281,9 @@ class MentionFinder:
         extra = []
         names = _Coverage(len(text), (m for m in found if m.label in self.name_labels))
         for start, end, _ in occurrences(text, self.book.known_index, text_words):
-            if _SENTENCE_START.search(text, max(0, start - 8), start):
+            if names.overlaps(start, end):  # (a quick answer for the tests below)
                 continue
-            if names.overlaps(start, end):  # (a quick answer for the test below)
+            if _SENTENCE_START.search(text, max(0, start - 8), start):
                 continue
             clashes = [m for m in [*found, *extra] if m.start < end and start < m.end]
             if any(m.label in self.name_labels for m in clashes):
