@@ -121,15 +121,18 @@ class _Names:
         Azure")."""
         if name in self.no_short:
             return []
-        book, words = self.book, name.split()
+        book, words, surface = self.book, name.split(), self.surface[name]
+        near = {*self.index.get(("first", words[0]), ()), *self.index.get(("last", name), ())}
+        near.discard(name)  # (not longer than itself)
+        acronym_like = is_acronym(surface)
+        if not near and not acronym_like:
+            return []  # no name to be a short form of
         known = book.is_known(name)
         prefix_ok = len(name) > 2 and (
             len(words) > 1
             or not (book.is_given_name(words[0]) or words[0].title() in book.stoplist)
         )
-        surface = self.surface[name]
-        acronym = surface.replace(".", "") if is_acronym(surface) and not known else None
-        near = {*self.index.get(("first", words[0]), ()), *self.index.get(("last", name), ())}
+        acronym = surface.replace(".", "") if acronym_like and not known else None
         near.update(self.index.get(("initials", acronym), ()) if acronym else ())
         found, companies = [], []
         for other in sorted(near, key=self.order.__getitem__):
