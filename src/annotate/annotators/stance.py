@@ -247,9 +247,10 @@ class Stance(Annotator):
         used = []
         for org in organisations:
             token = org.start
-            marked = parse.ancestors_and_self(token) & sources  # "told Reuters", not what was told
+            # "told Reuters", not what was told
+            marked = parse.ancestors_and_self(token) & sources if sources else ()
             if (
-                parse.in_clause(token, head) or implied.intersection(range(org.start, org.end))
+                parse.in_clause(token, head) or not implied.isdisjoint(range(org.start, org.end))
             ) and not any(parse.in_clause(token, i) for i in marked):
                 used.append(org)
         names = {o.name for o in used}
