@@ -8,7 +8,7 @@ resolving against the document date in ``dates_resolver``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from annotate.annotators.dates_join import Found, Match, combined, modified, ranges, with_times
@@ -374,7 +374,7 @@ class Grammar(Meanings):
             if trigger is not None and matches:
                 # The trigger is searched only once a rule matches: most rules match nothing.
                 if trigger not in present:
-                    present[trigger] = trigger.search(text) is not None
+                    present[trigger] = _contains(trigger, text, matches)
                 if not present[trigger]:
                     continue
             for match in matches:
@@ -390,3 +390,12 @@ class Grammar(Meanings):
         chosen.sort(key=lambda f: f.start)
         found = with_times(text, modified(text, combined(text, chosen), self.prefix, self.mods))
         return ranges(text, [f for f in found if not f.expr.weak])
+
+
+def _contains(trigger: re.Pattern[str], text: str, matches: Iterable[re.Match[str]]) -> bool:
+    """Whether ``trigger`` is in ``text``: searched from the first of a rule's listed
+    ``matches``, which holds it, so found at once; else (or not listed) in the whole text."""
+    first = matches[0].start() if isinstance(matches, list) else 0
+    return trigger.search(text, first) is not None or (
+        first > 0 and trigger.search(text) is not None
+    )
