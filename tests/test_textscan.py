@@ -6,6 +6,8 @@ import random
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotate.annotators.dates import DEFAULTS, Dates
 from annotate.annotators.textscan import Scanner, ScanSet, prefixes
@@ -56,6 +58,25 @@ def test_scan_set_finds_what_each_scanner_finds(scanners: list[Scanner]) -> None
         for scanner, matches in zip(mixed, scans.finditers(text), strict=True):
             expected = [(m.span(), m.groups()) for m in scanner.pattern.finditer(text)]
             assert [(m.span(), m.groups()) for m in matches] == expected
+
+
+# words that begin keys, and every ASCII character that is not a letter or a digit
+ASCII_PIECES = [
+    *"the last next 2024 May mid 3 10 1st am Q3 FY a z 0".split(),
+    *(chr(c) for c in range(128) if not chr(c).isalnum()),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(ASCII_PIECES), max_size=40).map("".join))
+def test_ascii_word_starts_are_the_places_that_begin_with_a_key(
+    scanners: list[Scanner], text: str
+) -> None:
+    fast = ScanSet(scanners)
+    slow = ScanSet(scanners)
+    slow.word_starts = None  # every place of the text, as for any other text
+    assert fast.word_starts is not None
+    assert fast.starts(text) == slow.starts(text)
 
 
 @pytest.mark.parametrize(

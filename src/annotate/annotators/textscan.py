@@ -5,10 +5,12 @@ character of the text. The dates and money grammars run dozens of such patterns 
 article, so scanning, not what a match means, was most of their cost. Here each pattern is read
 once (``re._parser``) for the strings of up to three characters (lower-cased) its matches can
 begin with, and the text is indexed once per document at the places a match can start at all:
-word starts and punctuation. ``ScanSet.finditers`` then calls ``pattern.match`` at the indexed
-places whose first characters fit, which gives exactly the matches of ``pattern.finditer``:
-``match(text, pos)`` sees the text before ``pos`` (look-behinds, ``\\b``) as ``finditer`` does,
-and every place a match can start is tried, in order.
+word starts and punctuation (in an ASCII text, when every key begins with a word character, only
+the word starts that begin with a key, found by one pattern). ``ScanSet.finditers`` then calls
+``pattern.match`` at the indexed places whose first characters fit, which gives exactly the
+matches of ``pattern.finditer``: ``match(text, pos)`` sees the text before ``pos``
+(look-behinds, ``\\b``) as ``finditer`` does, and every place a match can start is tried, in
+order.
 
 A pattern this cannot read (a match could start inside a word or with a blank, or with any
 character) scans as before, and so does a text whose scan meets an empty match.
@@ -234,6 +236,50 @@ class Places:
                 by_key[low[at : at + KEY]].append(at)
 
 
+def _word_places(text: str, word_starts: re.Pattern[str]) -> dict[str, list[int]]:
+    """The places of an ASCII ``text`` by key, of those only the word starts that begin with
+    a key (``word_starts``, from ``_word_starts``)."""
+    low = text.lower()
+    by_key: defaultdict[str, list[int]] = defaultdict(list)
+    # after a blank put in front, each match starts at a place of the text itself
+    for at in [m.start() for m in word_starts.finditer(" " + low)]:
+        by_key[low[at : at + KEY]].append(at)
+    return by_key
+
+
+def _word_starts(keys: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern matching, in lower-cased ASCII text, each character that is not a word
+    character followed by one of the ASCII ``keys`` (a tree of their characters, which ``re``
+    tests fast after the first); None if one of those keys does not begin with a word
+    character. Starting with a character class, it is tried only at those characters."""
+    tree: dict = {}
+    for key in keys:
+        if not key.isascii():
+            continue  # never in an ASCII text
+        if not _WORD.match(key):
+            return None
+        node = tree
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return re.compile(rf"[^0-9a-z_](?={_tree(tree)})") if tree else None
+
+
+def _tree(node: dict) -> str:
+    """The alternation of the keys in ``node``, a tree of their characters ("" ends a key)."""
+    if "" in node:
+        return ""  # a key ends here: whatever follows
+    ends = "".join(re.escape(char) for char, rest in sorted(node.items()) if list(rest) == [""])
+    alternatives = [
+        f"{re.escape(char)}(?:{_tree(rest)})"
+        for char, rest in sorted(node.items())
+        if list(rest) != [""]
+    ]
+    if ends:
+        alternatives.append(f"[{ends}]")
+    return f"(?:{'|'.join(alternatives)})"
+
+
 class Scanner:
     """A compiled pattern and the prefixes its matches begin with (see the module doc)."""
 
@@ -254,23 +300,28 @@ class ScanSet:
                 table.setdefault(key, []).append(i)
         self.table = {key: tuple(found) for key, found in table.items()}
         self.sizes = sorted({len(key) for key in table})
+        self.word_starts = _word_starts(table)
 
     def starts(self, text: str) -> list[list[int]]:
         """For each scanner, in order, the places of ``text`` where a match may start (none
         for a scanner without keys, which scans everything)."""
-        places = Places(text)
+        if self.word_starts is not None and text.isascii():
+            by_key, wild = _word_places(text, self.word_starts), []
+        else:
+            places = Places(text)
+            by_key, wild = places.by_key, places.wild
         lists: list[list[list[int]]] = [[] for _ in self.scanners]
         table, sizes = self.table, self.sizes
-        for key, at in places.by_key.items():
+        for key, at in by_key.items():
             for size in sizes:
                 if size > len(key):
                     break
                 for i in table.get(key[:size], ()):
                     lists[i].append(at)
-        if places.wild:
+        if wild:
             for scanner, found in zip(self.scanners, lists, strict=True):
                 if scanner.keys is not None:
-                    found.append(places.wild)
+                    found.append(wild)
         return [
             found[0] if len(found) == 1 else sorted(chain.from_iterable(found)) for found in lists
         ]
