@@ -339,8 +339,9 @@ class ScanSet:
 def _at_places(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterable[re.Match[str]]:
     if not starts:
         return ()
-    match = pattern.match
-    return matches_at(starts, lambda at: match(text, at), lambda: pattern.finditer(text))
+    return matches_at(
+        starts, functools.partial(pattern.match, text), functools.partial(pattern.finditer, text)
+    )
 
 
 def matches_at(
