@@ -95,6 +95,23 @@ def test_prefixes_only_when_sure(pattern: str, readable: bool) -> None:
     assert (prefixes(re.compile(pattern)) is not None) is readable
 
 
+@pytest.mark.parametrize(
+    ("needs", "text", "found"),
+    [
+        (r"\bbar", "foo bar", ["foo", "foot"]),
+        (r"\bbar", "foo xbar", []),  # not where its prefixes say it can be: not in the text
+        (r"\bbar", "foo", []),
+        (r"bar", "foo xbar", ["foo", "foot"]),  # where it can be is not known: tried
+    ],
+)
+def test_a_scanner_is_tried_only_where_what_it_needs_is(
+    needs: str, text: str, found: list[str]
+) -> None:
+    scanner = Scanner(re.compile(r"\bfoo\w*"), needs=re.compile(needs))
+    (matches,) = ScanSet([scanner]).finditers(text + " foot")
+    assert [m.group() for m in matches] == found
+
+
 def test_empty_match_falls_back() -> None:
     scanner = Scanner(re.compile(r"\b(?:x|)"))
     text = "x y x"

@@ -326,6 +326,8 @@ class Grammar(Meanings):
         relative = r"(?i:\b(?:last|next|this|coming|past|previous|current|following|prior)\b)"
         every = r"(?i:\b(?:every|each)\b)"
         # A rule runs only on a text where its trigger (a word every match of it contains) is.
+        # Where the rule has that word start a word, so does the trigger: ScanSet then sees
+        # where it can be and does not try the rule in a text without it.
         triggers = {
             "_iso": r"\d{4}-\d\d-\d\d",
             "_slashed": r"\d[/.-]\d",
@@ -335,32 +337,34 @@ class Grammar(Meanings):
             "_day_range": r"\d\s*[-–]\s*\d",
             "_year_range": r"\d{4}\s*[-–]\s*\d",
             "_decade": r"\d0s",
-            "_century": r"(?i:centur)",
+            "_century": r"(?i:\bcentur)",
             "_quarter": r"Q[1-4]|[1-4]Q",
             "_half": r"H[12]|[12]H",
             "_fiscal_year": r"FY|(?i:fiscal)",
-            "_ordinal_period": r"(?i:quarter|half)",
+            "_ordinal_period": r"(?i:\b(?:quarter|half))",
             "_relative": relative,
             "_which_point": relative,
-            "_ago": r"(?i:\bago\b|earlier|from now)",
-            "_nth_weekday": r"(?i:\bago\b|from now|later|hence)",
-            "_anchored": r"(?i:past|last|previous|next|coming|following|recent|to come|ahead)",
-            "_half_unit": r"(?i:half|quarter)",
+            "_ago": r"(?i:\b(?:ago\b|earlier|from now))",
+            "_nth_weekday": r"(?i:\b(?:ago\b|from now|later|hence))",
+            "_anchored": r"(?i:\b(?:past|last|previous|next|coming|upcoming|following|recent"
+            r"|to come|ahead))",
+            "_half_unit": r"(?i:\b(?:quarter|half))",
             "_every_unit": every,
             "_every_part": every,
             "_times_per": r"(?i:\b(?:once|twice|thrice|times)\b)",
             "_clock_h": r"\dh\d",
-            "_clock_word": r"(?i:noon|midday|midnight)",
+            "_clock_word": r"(?i:\b(?:noon|midday|midnight))",
             "_holiday": rf"(?i:\b(?:{_alternation(last_words)})\b)",
             "_season": rf"(?i:{_alternation(self.seasons)})",
-            "_week_of": r"(?i:week\s+of)",
+            "_week_of": r"(?i:\bweek\s+of)",
             "_nth_weekday_of": r"(?i:\b(?:first|second|third|fourth|fifth|last|final|[1-5]"
             r"(?:st|nd|rd|th))\s)",
         }
         compiled = {pattern: re.compile(pattern) for pattern in set(triggers.values())}
         return [
-            (Scanner(re.compile(p)), h, compiled.get(triggers.get(h.__name__, "")))
+            (Scanner(re.compile(p), needs=trigger), h, trigger)
             for p, h in rules
+            for trigger in [compiled.get(triggers.get(h.__name__, ""))]
         ]
 
     # ---- scanning ---------------------------------------------------------------------------

@@ -281,11 +281,14 @@ def _tree(node: dict) -> str:
 
 
 class Scanner:
-    """A compiled pattern and the prefixes its matches begin with (see the module doc)."""
+    """A compiled pattern and the prefixes its matches begin with (see the module doc);
+    ``needs``, if given, is a pattern that every match contains: in a text where it is
+    found at none of the places its own prefixes give, the scanner is not tried."""
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: re.Pattern[str], needs: re.Pattern[str] | None = None) -> None:
         self.pattern = pattern
         self.keys: frozenset[str] | None = prefixes(pattern)
+        self.needs = needs
 
 
 class ScanSet:
@@ -294,8 +297,11 @@ class ScanSet:
 
     def __init__(self, scanners: Sequence[Scanner]) -> None:
         self.scanners = list(scanners)
+        needs = dict.fromkeys(s.needs for s in self.scanners if s.needs is not None)
+        # the needed patterns whose prefixes are known, indexed along with the scanners
+        self.needed = [n for n in map(Scanner, needs) if n.keys is not None]
         table: dict[str, list[int]] = {}
-        for i, scanner in enumerate(self.scanners):
+        for i, scanner in enumerate([*self.scanners, *self.needed]):
             for key in scanner.keys or ():
                 table.setdefault(key, []).append(i)
         self.table = {key: tuple(found) for key, found in table.items()}
@@ -305,12 +311,16 @@ class ScanSet:
     def starts(self, text: str) -> list[list[int]]:
         """For each scanner, in order, the places of ``text`` where a match may start (none
         for a scanner without keys, which scans everything)."""
+        return self._starts(text)[: len(self.scanners)]
+
+    def _starts(self, text: str) -> list[list[int]]:
+        """``starts``, then the same for each of ``needed``."""
         if self.word_starts is not None and text.isascii():
             by_key, wild = _word_places(text, self.word_starts), []
         else:
             places = Places(text)
             by_key, wild = places.by_key, places.wild
-        lists: list[list[list[int]]] = [[] for _ in self.scanners]
+        lists: list[list[list[int]]] = [[] for _ in range(len(self.scanners) + len(self.needed))]
         table, sizes = self.table, self.sizes
         for key, at in by_key.items():
             for size in sizes:
@@ -319,7 +329,7 @@ class ScanSet:
                 for i in table.get(key[:size], ()):
                     lists[i].append(at)
         if wild:
-            for scanner, found in zip(self.scanners, lists, strict=True):
+            for scanner, found in zip([*self.scanners, *self.needed], lists, strict=True):
                 if scanner.keys is not None:
                     found.append(wild)
         return [
@@ -327,13 +337,26 @@ class ScanSet:
         ]
 
     def finditers(self, text: str) -> list[Iterable[re.Match[str]]]:
-        """``scanner.pattern.finditer(text)`` for each scanner, in order."""
-        return [
-            scanner.pattern.finditer(text)
-            if scanner.keys is None
-            else _at_places(scanner.pattern, text, starts)
-            for scanner, starts in zip(self.scanners, self.starts(text), strict=True)
-        ]
+        """``scanner.pattern.finditer(text)`` for each scanner, in order (nothing for one
+        whose ``needs`` is not in ``text``)."""
+        starts = self._starts(text)
+        count = len(self.scanners)
+        needed = {n.pattern: at for n, at in zip(self.needed, starts[count:], strict=True)}
+        found: dict[re.Pattern[str], bool] = {}
+        iters: list[Iterable[re.Match[str]]] = []
+        for scanner, places in zip(self.scanners, starts[:count], strict=True):
+            need = scanner.needs
+            if places and need in needed:
+                if need not in found:
+                    found[need] = any(need.match(text, at) for at in needed[need])
+                if not found[need]:
+                    places = []
+            iters.append(
+                scanner.pattern.finditer(text)
+                if scanner.keys is None
+                else _at_places(scanner.pattern, text, places)
+            )
+        return iters
 
 
 def _at_places(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterable[re.Match[str]]:
