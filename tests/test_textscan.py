@@ -95,6 +95,7 @@ def test_prefixes_only_when_sure(pattern: str, readable: bool) -> None:
     assert (prefixes(re.compile(pattern)) is not None) is readable
 
 
+@pytest.mark.parametrize("pattern", [r"\bfoo\w*", r"foo\w*"])  # prefixes known, unknown
 @pytest.mark.parametrize(
     ("needs", "text", "found"),
     [
@@ -105,9 +106,9 @@ def test_prefixes_only_when_sure(pattern: str, readable: bool) -> None:
     ],
 )
 def test_a_scanner_is_tried_only_where_what_it_needs_is(
-    needs: str, text: str, found: list[str]
+    pattern: str, needs: str, text: str, found: list[str]
 ) -> None:
-    scanner = Scanner(re.compile(r"\bfoo\w*"), needs=re.compile(needs))
+    scanner = Scanner(re.compile(pattern), needs=re.compile(needs))
     (matches,) = ScanSet([scanner]).finditers(text + " foot")
     assert [m.group() for m in matches] == found
 

@@ -336,7 +336,7 @@ class Grammar(Meanings):
             "_month_year": r"\d/\d{4}",
             "_day_range": r"\d\s*[-–]\s*\d",
             "_year_range": r"\d{4}\s*[-–]\s*\d",
-            "_decade": r"\d0s",
+            "_decade": r"\b\d(?:\d\d)?0s",
             "_century": r"(?i:\bcentur)",
             "_quarter": r"Q[1-4]|[1-4]Q",
             "_half": r"H[12]|[12]H",

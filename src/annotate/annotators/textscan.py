@@ -346,11 +346,12 @@ class ScanSet:
         iters: list[Iterable[re.Match[str]]] = []
         for scanner, places in zip(self.scanners, starts[:count], strict=True):
             need = scanner.needs
-            if places and need in needed:
+            if need in needed and (places or scanner.keys is None):
                 if need not in found:
                     found[need] = any(need.match(text, at) for at in needed[need])
                 if not found[need]:
-                    places = []
+                    iters.append(())
+                    continue
             iters.append(
                 scanner.pattern.finditer(text)
                 if scanner.keys is None
