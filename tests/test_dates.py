@@ -378,3 +378,17 @@ def test_a_calendar_step_beyond_year_9999_is_a_value_error():
         timex.add(dt.date(1, 1, 31), "year", -1)
     with pytest.raises(ValueError, match="unknown duration unit"):
         timex.add(dt.date(2024, 1, 1), "eon", 1)
+
+
+@pytest.mark.parametrize("offset", [None, -1, 0, 1])
+@pytest.mark.parametrize("lean", [-1, 0, 1])
+def test_a_weekday_is_picked_from_the_days_within_a_week_of_the_anchor(offset, lean):
+    for shift in range(7):
+        anchor = dt.date(2025, 3, 10) + dt.timedelta(days=shift)
+        days = [anchor + dt.timedelta(days=n) for n in range(-7, 8)]
+        for index in range(1, 8):
+            candidates = [timex.Period("day", d) for d in days if d.isoweekday() == index]
+            expr = timex.Expr("weekday", index=index, offset=offset)
+            picked = dates_resolver._pick(candidates, anchor, offset, lean)
+            attrs = dates_resolver.resolve(expr, anchor, lean)
+            assert (attrs and attrs["value"]) == (picked and picked.value)

@@ -108,8 +108,10 @@ def _period(expr: Expr, anchor: date | None, lean: int) -> tuple[Period, bool] |
         step = relativedelta(days=1 if n > 0 else -1, weekday=weekday(expr.index - 1, n))
         return Period("day", anchor + step), True
     if kind == "weekday":
-        days = (anchor + timedelta(days=n) for n in range(-7, 8))
-        candidates = [Period("day", d) for d in days if d.isoweekday() == expr.index]
+        # the days within a week of the anchor, either way, that are that weekday
+        ahead = (expr.index - anchor.isoweekday()) % 7
+        days = range(ahead - 7, 8, 7) if 1 <= expr.index <= 7 else ()
+        candidates = [Period("day", anchor + timedelta(days=n)) for n in days]
     else:
         candidates = [p for y in range(anchor.year - 1, anchor.year + 2) if (p := _point(expr, y))]
     chosen = _pick(candidates, anchor, expr.offset, lean)
