@@ -30,6 +30,12 @@ def _alternation(words: Mapping[str, Any] | list[str]) -> str:
     return alternation(words)
 
 
+def _word_start(words: Mapping[str, Any]) -> str:
+    """An alternation of ``words``, which starts a word (``\\b``) if each of them does."""
+    words_at = _alternation(words)
+    return rf"\b(?:{words_at})" if all(re.match(r"\w", w) for w in words) else words_at
+
+
 class Grammar(Meanings):
     """The patterns built from the word tables; ``scan`` returns the expressions in a text."""
 
@@ -355,7 +361,7 @@ class Grammar(Meanings):
             "_clock_h": r"\dh\d",
             "_clock_word": r"(?i:\b(?:noon|midday|midnight))",
             "_holiday": rf"(?i:\b(?:{_alternation(last_words)})\b)",
-            "_season": rf"(?i:{_alternation(self.seasons)})",
+            "_season": rf"(?i:{_word_start(self.seasons)})",
             "_week_of": r"(?i:\bweek\s+of)",
             "_nth_weekday_of": r"(?i:\b(?:first|second|third|fourth|fifth|last|final|[1-5]"
             r"(?:st|nd|rd|th))\s)",
