@@ -392,3 +392,15 @@ def test_a_weekday_is_picked_from_the_days_within_a_week_of_the_anchor(offset, l
             picked = dates_resolver._pick(candidates, anchor, offset, lean)
             attrs = dates_resolver.resolve(expr, anchor, lean)
             assert (attrs and attrs["value"]) == (picked and picked.value)
+
+
+def test_every_match_of_a_rule_in_the_gold_texts_holds_its_trigger():
+    # ScanSet skips a rule whose trigger it cannot place: so every match must hold one
+    tried = set()
+    for case in GOLD:
+        text = case["text"]
+        for scanner, handler, trigger in ANNOTATOR.grammar.rules:
+            for match in scanner.pattern.finditer(text) if trigger else ():
+                tried.add(handler.__name__)
+                assert trigger.search(text, match.start(), match.end()), match.group()
+    assert len(tried) >= 25
