@@ -60,16 +60,18 @@ def test_scan_set_finds_what_each_scanner_finds(scanners: list[Scanner]) -> None
             assert [(m.span(), m.groups()) for m in matches] == expected
 
 
-# words that begin keys, and every ASCII character that is not a letter or a digit
-ASCII_PIECES = [
+# words that begin keys, every ASCII character that is not a letter or a digit, and others:
+# plain (’ – €) or not (a letter, a blank, one that lower-cases to two, a Kelvin sign)
+PIECES = [
     *"the last next 2024 May mid 3 10 1st am Q3 FY a z 0".split(),
     *(chr(c) for c in range(128) if not chr(c).isalnum()),
+    *"’“–€£é\u00a0İK",
 ]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(ASCII_PIECES), max_size=40).map("".join))
-def test_ascii_word_starts_are_the_places_that_begin_with_a_key(
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_word_starts_are_the_places_that_begin_with_a_key(
     scanners: list[Scanner], text: str
 ) -> None:
     fast = ScanSet(scanners)

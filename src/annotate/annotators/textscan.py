@@ -5,12 +5,12 @@ character of the text. The dates and money grammars run dozens of such patterns 
 article, so scanning, not what a match means, was most of their cost. Here each pattern is read
 once (``re._parser``) for the strings of up to three characters (lower-cased) its matches can
 begin with, and the text is indexed once per document at the places a match can start at all:
-word starts and punctuation (in an ASCII text, when every key begins with a word character, only
-the word starts that begin with a key, found by one pattern). ``ScanSet.finditers`` then calls
-``pattern.match`` at the indexed places whose first characters fit, which gives exactly the
-matches of ``pattern.finditer``: ``match(text, pos)`` sees the text before ``pos``
-(look-behinds, ``\\b``) as ``finditer`` does, and every place a match can start is tried, in
-order.
+word starts and punctuation (in a text of plain characters, when every key begins with a word
+character, only the word starts that begin with a key, found by one pattern).
+``ScanSet.finditers`` then calls ``pattern.match`` at the indexed places whose first characters
+fit, which gives exactly the matches of ``pattern.finditer``: ``match(text, pos)`` sees the
+text before ``pos`` (look-behinds, ``\\b``) as ``finditer`` does, and every place a match can
+start is tried, in order.
 
 A pattern this cannot read (a match could start inside a word or with a blank, or with any
 character) scans as before, and so does a text whose scan meets an empty match.
@@ -39,6 +39,7 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _SPACES = {chr(c) for c in range(128) if re.match(r"\s", chr(c))}
 
 
+@functools.lru_cache(maxsize=4096)
 def _plain(char: str) -> bool:
     """A character that only equals itself, in any case: ASCII, or non-ASCII punctuation
     without case (’ € £ –). Any other character makes a place of the text a wild card."""
@@ -236,9 +237,15 @@ class Places:
                 by_key[low[at : at + KEY]].append(at)
 
 
+def _all_plain(text: str) -> bool:
+    """Whether every character of ``text`` is plain (``_plain``): it has no wild places, and
+    lower-cased its word characters are ``[0-9a-z_]``."""
+    return text.isascii() or all(map(_plain, set(_NON_ASCII.findall(text))))
+
+
 def _word_places(text: str, word_starts: re.Pattern[str]) -> dict[str, list[int]]:
-    """The places of an ASCII ``text`` by key, of those only the word starts that begin with
-    a key (``word_starts``, from ``_word_starts``)."""
+    """The places by key of a ``text`` of plain characters, of those only the word starts
+    that begin with a key (``word_starts``, from ``_word_starts``)."""
     low = text.lower()
     by_key: defaultdict[str, list[int]] = defaultdict(list)
     # after a blank put in front, each match starts at a place of the text itself
@@ -248,14 +255,12 @@ def _word_places(text: str, word_starts: re.Pattern[str]) -> dict[str, list[int]
 
 
 def _word_starts(keys: Iterable[str]) -> re.Pattern[str] | None:
-    """A pattern matching, in lower-cased ASCII text, each character that is not a word
-    character followed by one of the ASCII ``keys`` (a tree of their characters, which ``re``
-    tests fast after the first); None if one of those keys does not begin with a word
-    character. Starting with a character class, it is tried only at those characters."""
+    """A pattern matching, in lower-cased text of plain characters, each character that is
+    not a word character followed by one of ``keys`` (a tree of their characters, which
+    ``re`` tests fast after the first); None if a key does not begin with a word character.
+    Starting with a character class, it is tried only at those characters."""
     tree: dict = {}
     for key in keys:
-        if not key.isascii():
-            continue  # never in an ASCII text
         if not _WORD.match(key):
             return None
         node = tree
@@ -315,7 +320,7 @@ class ScanSet:
 
     def _starts(self, text: str) -> list[list[int]]:
         """``starts``, then the same for each of ``needed``."""
-        if self.word_starts is not None and text.isascii():
+        if self.word_starts is not None and _all_plain(text):
             by_key, wild = _word_places(text, self.word_starts), []
         else:
             places = Places(text)
