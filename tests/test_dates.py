@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from annotate.annotators import dates as dates_module
 from annotate.annotators import dates_resolver, timex
 from annotate.annotators.dates import DEFAULTS, Dates
+from annotate.annotators.dates_join import Found, modified
 from annotate.config import deep_merge
 from annotate.model import Annotation, Document
 
@@ -404,3 +405,18 @@ def test_every_match_of_a_rule_in_the_gold_texts_holds_its_trigger():
                 tried.add(handler.__name__)
                 assert trigger.search(text, match.start(), match.end()), match.group()
     assert len(tried) >= 25
+
+
+MOD_PIECES = ["early", "mid", "more than", "by the end of", "no later than", "about", "the", "x"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*MOD_PIECES, " ", "  ", "\n", "-", ","]), max_size=12))
+def test_a_modifier_is_searched_for_only_as_far_back_as_its_longest_word(pieces):
+    grammar = ANNOTATOR.grammar
+    text = "".join(pieces) + "2025"
+    everywhere = {kind: (pattern, len(text)) for kind, (pattern, _) in grammar.prefix.items()}
+    for kind in ("point", "duration"):
+        found = [Found(len(text) - 4, len(text), timex.Expr(kind)) for _ in range(2)]
+        near = modified(text, found[:1], grammar.prefix, grammar.mods)
+        assert near == modified(text, found[1:], everywhere, grammar.mods)

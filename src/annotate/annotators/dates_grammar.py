@@ -86,8 +86,12 @@ class Grammar(Meanings):
             kind: {k.lower(): v for k, v in live[kind].items()}
             for kind in ("position_mods", "approx_mods", "relation_mods", "quantity_mods")
         }
+        # each kind's pattern, and how far before a span's last other character it can begin
         self.prefix = {
-            kind: re.compile(rf"(?i:(?<![\w-])({_alternation(words)}))(?:\s+|(?<=mid)-)$")
+            kind: (
+                re.compile(rf"(?i:(?<![\w-])({_alternation(words)}))(?:\s+|(?<=mid)-)$"),
+                max(map(len, words), default=0) + 1,
+            )
             for kind, words in self.mods.items()
         }
         self.rules = self._rules()

@@ -51,9 +51,13 @@ class Match:
 
 
 def modified(
-    text: str, found: list[Found], prefix: dict[str, re.Pattern[str]], mods: dict[str, dict]
+    text: str,
+    found: list[Found],
+    prefix: dict[str, tuple[re.Pattern[str], int]],
+    mods: dict[str, dict],
 ) -> list[Found]:
-    """Spans extended leftwards by the words that set ``mod`` ("early", "more than" ...)."""
+    """Spans extended leftwards by the words that set ``mod`` ("early", "more than" ...);
+    ``prefix`` holds each kind's pattern and its longest word's length, plus one."""
     previous_end = 0
     for f in found:
         expr = f.expr
@@ -66,7 +70,12 @@ def modified(
         else:
             kinds = ()
         for kind in kinds:
-            match = prefix[kind].search(text, max(previous_end, f.start - 40), f.start)
+            pattern, reach = prefix[kind]
+            # a match is its word, then blanks or "-" up to f.start: so it begins at most
+            # ``reach`` before the last character that is not a blank
+            window = max(previous_end, f.start - 40)
+            last = window + len(text[window : f.start].rstrip())
+            match = pattern.search(text, max(window, last - reach), f.start)
             if not match:
                 continue
             f.start = match.start()
