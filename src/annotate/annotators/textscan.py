@@ -287,8 +287,8 @@ def _tree(node: dict) -> str:
 
 class Scanner:
     """A compiled pattern and the prefixes its matches begin with (see the module doc);
-    ``needs``, if given, is a pattern that every match contains: in a text where it is
-    found at none of the places its own prefixes give, the scanner is not tried."""
+    ``needs``, if given, is a pattern that every match contains: where its own prefixes are
+    known and it is at none of the places they give, the scanner is not tried."""
 
     def __init__(self, pattern: re.Pattern[str], needs: re.Pattern[str] | None = None) -> None:
         self.pattern = pattern
