@@ -24,7 +24,6 @@ WINDOW = 50
 # Labels the model gives places and groups: a context cue alone does not turn a known territory
 # or a nationality into a company ("German shares", "Germany said in a statement").
 _PLACE_LIKE = frozenset({"GPE", "LOC", "NORP", "FAC"})
-_WORD = re.compile(r"\w")
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+|\n")
 # Cues about the name itself rather than its context: they hold for every mention.
 NAME_CUES = frozenset({"designator", "known", "name-word"})
@@ -61,7 +60,6 @@ class ContextCues:
         self.before_scan = ScanSet([Scanner(self.before)])  # tried where cues begin
         keys = self.before_scan.scanners[0].keys
         self.before_by_key = _by_key(cues["before"], r"(?<!\w)(?=\w)", keys)
-        self.before_starts = _key_starts(self.before_by_key) if self.before_by_key else None
 
     def ends_of_before_cues(self, text: str) -> dict[int, Cue]:
         """Where in ``text`` a before-cue ends (where a mention after it would start): one scan
@@ -70,20 +68,14 @@ class ContextCues:
         return {m.end(): cues[int(m.lastgroup[1:])] for m in self._before_matches(text)}
 
     def _before_matches(self, text: str) -> Iterable[re.Match[str]]:
-        """The matches of ``self.before.finditer(text)``, as ``before_scan`` finds them, but
-        where the text's first characters are ASCII, trying only the cues that can begin with
-        them (``before_by_key``): the first of those to match is the first of all."""
+        """The matches of ``self.before.finditer(text)`` at the places ``before_scan`` gives,
+        trying there only the cues that can begin with the text's first characters where they
+        are ASCII (``before_by_key``): the first of those to match is the first of all."""
         by_key = self.before_by_key
         if by_key is None:
             return self.before_scan.finditers(text)[0]
         size = len(next(iter(by_key)))
-        if text.isascii() and self.before_starts is not None:
-            # Every key begins a word, so only word starts are places: those a scanner would
-            # try, found in one scan of the lower-cased text (after a blank that makes its
-            # start one: the place is where the character before it is).
-            starts = [m.start() for m in self.before_starts.finditer(" " + text.lower())]
-        else:
-            starts = self.before_scan.starts(text)[0]
+        starts = self.before_scan.starts(text)[0]
         union = self.before.match
 
         def match_at(at: int) -> re.Match[str] | None:
@@ -170,20 +162,6 @@ def _by_key(
             unions[only] = _union(cues, prefix, only)
         by_key[key] = unions[only]
     return by_key
-
-
-def _key_starts(keys: Iterable[str]) -> re.Pattern[str] | None:
-    """A pattern matching, in lower-cased text, the character before each word start that
-    begins with one of ``keys`` (grouped by first character, which ``re`` tests quickly); None
-    if a key does not begin with a word character. (It begins with that non-word character
-    rather than a look-behind, so that ``re`` skips the word characters without trying it.)"""
-    by_first: dict[str, list[str]] = {}
-    for key in sorted(keys):
-        if not _WORD.match(key):
-            return None
-        by_first.setdefault(key[0], []).append(re.escape(key[1:]))
-    alternatives = "|".join(f"{re.escape(c)}(?:{'|'.join(rest)})" for c, rest in by_first.items())
-    return re.compile(rf"\W(?={alternatives})")
 
 
 @dataclass
