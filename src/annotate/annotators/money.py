@@ -31,6 +31,7 @@ from annotate.annotators.textnum import (
     parse_number,
     squash,
 )
+from annotate.annotators.textscan import Scanner, ScanSet
 from annotate.hookspecs import hookimpl
 from annotate.model import Annotation, Document
 
@@ -188,6 +189,7 @@ class Money(Annotator):
             rf"{_GUARD}(?i:(?P<mult>tens|hundreds)\s+of\s+)?"
             rf"(?P<scale>(?i:{_alt(_VAGUE_SCALES)}))\s+(?i:of)\s+(?P<word>{word})"
         )
+        self.vague_scan = ScanSet([Scanner(self.vague)])  # tried where its scale words begin
         bare = rf"(?P<num>{number})(?P<sc>{scales})?(?!\s*(?:%|(?i:percent|per\s*cent)\b))"
         leads_keys = [*c["approx"], *c["exact"], *c["bounds"]]
         leads = _alt(leads_keys, spaced=True)
@@ -230,7 +232,8 @@ class Money(Annotator):
     def annotate(self, doc: Document) -> Iterator[Annotation]:
         text = doc.text
         hints = self._hints(doc)
-        vague = [self._vague(m, hints) for m in self.vague.finditer(text)]
+        [matches] = self.vague_scan.finditers(text)
+        vague = [self._vague(m, hints) for m in matches]
         taken = [(a.start, a.end) for a in vague]
         found_all = list(vague)
         for match in self._expressions(text):
