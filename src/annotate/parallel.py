@@ -58,17 +58,21 @@ class PipelineSpec:
     timings: bool = False
 
     def build(self) -> Pipeline:
+        """The pipeline; what is alive already (a spaCy model loaded before) is left out of
+        the garbage collector's scans meanwhile (``long_lived_frozen``): the many objects a
+        build makes would otherwise set off a full collection, which walks the whole model."""
         from annotate.api import build_pipeline
 
-        return build_pipeline(
-            self.config,
-            only=self.only,
-            skip=self.skip,
-            plugin_dirs=self.plugin_dirs,
-            plugins=self.plugins,
-            fail_fast=self.fail_fast,
-            timings=self.timings,
-        )
+        with long_lived_frozen():
+            return build_pipeline(
+                self.config,
+                only=self.only,
+                skip=self.skip,
+                plugin_dirs=self.plugin_dirs,
+                plugins=self.plugins,
+                fail_fast=self.fail_fast,
+                timings=self.timings,
+            )
 
 
 @dataclass(frozen=True)

@@ -254,7 +254,8 @@ def _word_places(text: str, word_starts: re.Pattern[str]) -> dict[str, list[int]
     return by_key
 
 
-def _word_starts(keys: Iterable[str]) -> re.Pattern[str] | None:
+@functools.lru_cache(maxsize=64)  # (a pipeline built again builds the same ScanSets)
+def _word_starts(keys: frozenset[str]) -> re.Pattern[str] | None:
     """A pattern matching, in lower-cased text of plain characters, each character that is
     not a word character followed by one of ``keys`` (a tree of their characters, which
     ``re`` tests fast after the first); None if a key does not begin with a word character.
@@ -311,7 +312,7 @@ class ScanSet:
                 table.setdefault(key, []).append(i)
         self.table = {key: tuple(found) for key, found in table.items()}
         self.sizes = sorted({len(key) for key in table})
-        self.word_starts = _word_starts(table)
+        self.word_starts = _word_starts(frozenset(table))
 
     def starts(self, text: str) -> list[list[int]]:
         """For each scanner, in order, the places of ``text`` where a match may start (none
