@@ -185,11 +185,11 @@ class Money(Annotator):
             rf"(?:\s?(?P<post>{post_symbols})(?![A-Za-z])(?!\s?\d)|[\s-]+(?P<word>{word})"
             rf"|\s?(?P<code2>{codes})(?![A-Za-z]))){minor}"
         )
-        self.vague = re.compile(
+        vague = re.compile(
             rf"{_GUARD}(?i:(?P<mult>tens|hundreds)\s+of\s+)?"
             rf"(?P<scale>(?i:{_alt(_VAGUE_SCALES)}))\s+(?i:of)\s+(?P<word>{word})"
         )
-        self.vague_scan = ScanSet([Scanner(self.vague)])  # tried where its scale words begin
+        self.vague = ScanSet([Scanner(vague)])  # tried where its scale words begin
         bare = rf"(?P<num>{number})(?P<sc>{scales})?(?!\s*(?:%|(?i:percent|per\s*cent)\b))"
         leads_keys = [*c["approx"], *c["exact"], *c["bounds"]]
         leads = _alt(leads_keys, spaced=True)
@@ -232,7 +232,7 @@ class Money(Annotator):
     def annotate(self, doc: Document) -> Iterator[Annotation]:
         text = doc.text
         hints = self._hints(doc)
-        [matches] = self.vague_scan.finditers(text)
+        [matches] = self.vague.finditers(text)
         vague = [self._vague(m, hints) for m in matches]
         taken = [(a.start, a.end) for a in vague]
         found_all = list(vague)
